@@ -1,0 +1,37 @@
+/**
+ * The CRM port: what the pipeline needs from a CRM. connectors/civicrm implements it over APIv4.
+ */
+import type { ContactWriteResult, DesiredContact } from '../../src/core/types.js';
+
+/** What the CRM says about one writable field, enough to validate values before sending. */
+export interface FieldSpec {
+  /** APIv4 name as written in values: "first_name", "email_primary.email", "Library_Patron.Card_Number". */
+  name: string;
+  /** CiviCRM data_type: String, Int, Boolean, Date, Timestamp, Memo, Email, Country, ... */
+  dataType: string;
+  maxLength?: number;
+  /** For fields with options (pseudoconstants): allowed machine names (with `:name` suffix fields). */
+  options?: string[];
+}
+
+export interface ContactUpsert {
+  contact: DesiredContact;
+  /** Group names to set status "Removed" for (the contact left them since the last write). */
+  removeFromGroups: string[];
+}
+
+export interface CrmSink {
+  /**
+   * Writable Contact fields (core, custom `Group.Field`, and the `email_primary.*`, `phone_primary.*`,
+   * `address_primary.*` forms), fetched once with getFields and cached.
+   */
+  describeContactFields(): Promise<Map<string, FieldSpec>>;
+  /**
+   * Validate and write contacts (Contact.save + match on external_identifier, batched), then
+   * their group memberships. Returns one result per input, in input order. A record the CRM
+   * refuses, or whose values do not fit the CRM's fields, is `rejected` with a reason; the
+   * others are still written. Throws a transient BridgeError only when the CRM cannot be
+   * reached or keeps failing (the caller retries the whole page; writes are idempotent).
+   */
+  upsertContacts(batch: ContactUpsert[]): Promise<ContactWriteResult[]>;
+}

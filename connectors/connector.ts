@@ -1,0 +1,61 @@
+/**
+ * The source port. A connector reads pages of records from a library system; the framework
+ * (src/pipeline) owns cursors and checkpoints them only after the CRM writes are durable.
+ */
+import type { Cursor, Page, PageRequest, RunMode } from '../src/core/types.js';
+
+/** Reads one kind of record as pages in a stable (updatedAt, id) order. */
+export interface Stream {
+  read(request: PageRequest): Promise<Page>;
+}
+
+export interface Connector {
+  readonly sourceId: string;
+  readonly type: string;
+  readonly patrons: Stream;
+  /** Releases sockets/timers (tokens etc.). */
+  close?(): Promise<void>;
+}
+
+/** Keyset order used by every stream: by updatedAt (ISO UTC), then by id (numeric when both are numeric). */
+export function compareKeys(a: { updatedAt: string; id: string }, b: { updatedAt: string; id: string }): number {
+  const t = Date.parse(a.updatedAt) - Date.parse(b.updatedAt);
+  if (t !== 0) return t < 0 ? -1 : 1;
+  const na = Number(a.id);
+  const nb = Number(b.id);
+  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na < nb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Pure cursor reducer: the cursor after a page's writes are durable. Never moves backwards. */
+export function advance(cursor: Cursor, last: { updatedAt: string; id: string } | null): Cursor {
+  if (!last) return cursor;
+  if (cursor.updatedAt !== null && cursor.lastId !== null) {
+    if (compareKeys(last, { updatedAt: cursor.updatedAt, id: cursor.lastId }) <= 0) return cursor;
+  }
+  return { updatedAt: last.updatedAt, lastId: last.id };
+}
+
+/**
+ * The first page request of a run. Incremental runs start `overlapMs` before the saved
+ * high-water mark, so records committed late or sharing a timestamp are never skipped
+ * (re-reading them is harmless: writes are idempotent and unchanged records are not re-sent).
+ * `until` is fixed at run start so one run reads a bounded window.
+ */
+export function firstPage(
+  cursor: Cursor,
+  mode: RunMode,
+  opts: { overlapMs: number; now: Date; limit: number },
+): PageRequest {
+  const since =
+    mode === 'full' || cursor.updatedAt === null
+      ? null
+      : new Date(Date.parse(cursor.updatedAt) - opts.overlapMs).toISOString();
+  return { since, until: opts.now.toISOString(), after: null, limit: opts.limit };
+}
+
+/** The request for the page after `page`, or null when the window is exhausted. */
+export function nextPage(request: PageRequest, page: Page): PageRequest | null {
+  if (!page.hasMore || page.last === null) return null;
+  return { ...request, after: page.last };
+}

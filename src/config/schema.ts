@@ -1,0 +1,92 @@
+/**
+ * The configuration file's schema. Types are inferred from it; secrets are marked with
+ * `secret()` so the loader can collect them for log redaction.
+ */
+import { z } from 'zod';
+
+/** Marks a string as secret: its value is redacted from every log line and error message. */
+export const secret = () => z.string().min(1).meta({ secret: true });
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+export const kohaAuthSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('basic'), username: z.string().min(1), password: secret() }).strict(),
+  z.object({ type: z.literal('oauth2'), client_id: z.string().min(1), client_secret: secret() }).strict(),
+]);
+
+export const sourceSchema = z
+  .object({
+    /** Namespaces external ids ("<id>:<patron_id>"), so it must be short and stable. */
+    id: z.string().regex(/^[a-z][a-z0-9_-]{0,23}$/, 'expected 1-24 lowercase letters, digits, "_" or "-", starting with a letter'),
+    type: z.literal('koha'),
+    base_url: httpUrl,
+    auth: kohaAuthSchema,
+    /** Mapping file, relative to the configuration file. */
+    mapping: z.string().min(1),
+    page_size: z.number().int().min(1).max(1000).default(200),
+    /** Incremental runs re-read this many seconds before the saved high-water mark. */
+    overlap_seconds: z.number().int().min(0).max(86400).default(300),
+    /** IANA time zone of the library server's clock (Koha stores local times). */
+    timezone: z.string().default('UTC'),
+    timeout_ms: z.number().int().min(100).default(30000),
+  })
+  .strict();
+
+export const crmSchema = z
+  .object({
+    type: z.literal('civicrm').default('civicrm'),
+    base_url: httpUrl,
+    api_key: secret(),
+    site_key: secret().optional(),
+    /** Records per Contact.save call (CiviCRM advice: 25-100). */
+    batch_size: z.number().int().min(1).max(500).default(50),
+    timeout_ms: z.number().int().min(100).default(60000),
+    /** Retries inside one call for transient failures (network, 408, 429, 5xx). */
+    retries: z.number().int().min(0).max(10).default(4),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    redis: z
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+        prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"').default('patron-bridge'),
+      })
+      .strict()
+      .default({ url: 'redis://127.0.0.1:6379', prefix: 'patron-bridge' }),
+    crm: crmSchema,
+    sources: z.array(sourceSchema).min(1, 'expected at least one source'),
+    sync: z
+      .object({
+        /** Page jobs processed at once by one worker process (pages of one source run in order). */
+        concurrency: z.number().int().min(1).max(32).default(2),
+        /** BullMQ attempts for a page job before the run is marked failed. */
+        attempts: z.number().int().min(1).max(50).default(5),
+        backoff_ms: z.number().int().min(0).default(5000),
+        keep_completed_jobs: z.number().int().min(0).default(1000),
+        keep_failed_jobs: z.number().int().min(0).default(5000),
+      })
+      .strict()
+      .default({ concurrency: 2, attempts: 5, backoff_ms: 5000, keep_completed_jobs: 1000, keep_failed_jobs: 5000 }),
+    logging: z
+      .object({
+        level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+        format: z.enum(['text', 'json']).default('text'),
+      })
+      .strict()
+      .default({ level: 'info', format: 'text' }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.sources.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', message: `duplicate source id "${s.id}"`, path: ['sources', i, 'id'] });
+      seen.add(s.id);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type KohaAuth = z.infer<typeof kohaAuthSchema>;
+export type CrmConfig = z.infer<typeof crmSchema>;
