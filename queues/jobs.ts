@@ -1,0 +1,51 @@
+/**
+ * Queue names, job-data schemas, deterministic job ids and default job options.
+ * Job data carries run/source ids and cursor ranges only: never personal data.
+ */
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+import type { PageJobData, RunJobData } from '../src/pipeline/types.js';
+
+export const QUEUES = { runs: 'runs', pages: 'pages' } as const;
+
+const keyset = z.object({ updatedAt: z.string(), id: z.string() }).strict();
+
+export const runJobSchema = z
+  .object({ runId: z.string().regex(/^[A-Za-z0-9._-]+$/), mode: z.enum(['incremental', 'full']), sourceIds: z.array(z.string()).min(1) })
+  .strict() satisfies z.ZodType<RunJobData>;
+
+export const pageJobSchema = z
+  .object({
+    runId: z.string(),
+    sourceId: z.string(),
+    pageNo: z.number().int().min(1),
+    request: z
+      .object({ since: z.string().nullable(), until: z.string(), after: keyset.nullable(), limit: z.number().int().min(1) })
+      .strict(),
+  })
+  .strict() satisfies z.ZodType<PageJobData>;
+
+/** BullMQ job ids must not contain ":" nor be integers. */
+export const runJobId = (runId: string) => `run.${runId}`;
+export const pageJobId = (job: Pick<PageJobData, 'runId' | 'sourceId' | 'pageNo'>) => `page.${job.runId}.${job.sourceId}.${job.pageNo}`;
+
+/** A sortable run id from the start time, e.g. "20261123T021500123Z-k3f9". */
+export function newRunId(now: Date, suffix: string): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace('.', '')}-${suffix}`;
+}
+
+export interface JobPolicy {
+  attempts: number;
+  backoffMs: number;
+  keepCompleted: number;
+  keepFailed: number;
+}
+
+export function jobOptions(policy: JobPolicy): JobsOptions {
+  return {
+    attempts: policy.attempts,
+    backoff: { type: 'exponential', delay: policy.backoffMs },
+    removeOnComplete: { count: policy.keepCompleted },
+    removeOnFail: { count: policy.keepFailed },
+  };
+}

@@ -1,0 +1,28 @@
+/** Enqueueing runs and pages. Only queues/ imports bullmq. */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { PageJobData, RunJobData } from '../src/pipeline/types.js';
+import { QUEUES, jobOptions, pageJobId, runJobId, type JobPolicy } from './jobs.js';
+
+export interface Producer {
+  enqueueRun(job: RunJobData): Promise<void>;
+  enqueuePage(job: PageJobData): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createProducer(connection: Redis, prefix: string, policy: JobPolicy): Producer {
+  const opts = jobOptions(policy);
+  const runs = new Queue<RunJobData>(QUEUES.runs, { connection, prefix });
+  const pages = new Queue<PageJobData>(QUEUES.pages, { connection, prefix });
+  return {
+    async enqueueRun(job) {
+      await runs.add('run', job, { ...opts, jobId: runJobId(job.runId) });
+    },
+    async enqueuePage(job) {
+      await pages.add('page', job, { ...opts, jobId: pageJobId(job) });
+    },
+    async close() {
+      await Promise.all([runs.close(), pages.close()]);
+    },
+  };
+}

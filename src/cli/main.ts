@@ -1,0 +1,101 @@
+/** The `patron-bridge` command line. Each command lives in its own file; this file only wires them. */
+import { Command, Option } from 'commander';
+import { DEFAULT_CONFIG_PATH } from '../config/load.js';
+import { bootstrapCommand } from './bootstrap-command.js';
+import { configCheckCommand } from './config-command.js';
+import { demoCommand } from './demo-command.js';
+import { mappingValidateCommand } from './mapping-command.js';
+import { reportCommand } from './report-command.js';
+import { reportFatal } from './run-cli.js';
+import { sandboxCommand } from './sandbox-command.js';
+import { syncCommand } from './sync-command.js';
+import { workerCommand } from './worker-command.js';
+
+const configOption = () =>
+  new Option('-c, --config <file>', 'configuration file (YAML)').default(process.env.PATRON_BRIDGE_CONFIG ?? DEFAULT_CONFIG_PATH);
+const logLevelOption = () => new Option('--log-level <level>', 'override logging.level').choices(['error', 'warn', 'info', 'debug']);
+
+const program = new Command()
+  .name('patron-bridge')
+  .description('Sync library patrons (Koha) into CiviCRM contacts through BullMQ queue workers.')
+  .showHelpAfterError();
+
+const run = (fn: (...args: never[]) => Promise<number>) =>
+  async (...args: unknown[]) => {
+    try {
+      process.exitCode = await (fn as (...a: unknown[]) => Promise<number>)(...args);
+    } catch (err) {
+      process.exitCode = reportFatal(err);
+    }
+  };
+
+program
+  .command('sync')
+  .description('start a sync run (incremental from the saved cursor unless --full)')
+  .option('--once', 'run the workers in this process until the run is finished, print its report and exit')
+  .option('--full', 'read every record, not only those changed since the last run (unchanged ones are still not re-sent)')
+  .option('--source <id...>', 'only these sources (default: all configured)')
+  .option('--json', 'print the report as JSON')
+  .addOption(configOption())
+  .addOption(logLevelOption())
+  .action(run((opts: Parameters<typeof syncCommand>[0]) => syncCommand(opts)));
+
+program
+  .command('worker')
+  .description('run long-lived queue workers; SIGTERM/SIGINT finish the jobs in hand and stop')
+  .addOption(configOption())
+  .addOption(logLevelOption())
+  .action(run((opts: Parameters<typeof workerCommand>[0]) => workerCommand(opts)));
+
+program
+  .command('report')
+  .argument('[runId]', 'run id (default: the latest run)')
+  .description('print a kept run report')
+  .option('--json', 'print as JSON')
+  .option('--last <n>', 'print the last N runs', (v) => Number.parseInt(v, 10))
+  .addOption(configOption())
+  .action(run((runId: string | undefined, opts: Parameters<typeof reportCommand>[1]) => reportCommand(runId, opts)));
+
+const mapping = program.command('mapping').description('work with mapping files');
+mapping
+  .command('validate')
+  .argument('[file]', 'mapping file (default: the mappings of every configured source)')
+  .description('compile a mapping file; with a reachable CRM, also check every target field exists there (getFields)')
+  .option('--source <id>', 'source id the mapping is for (namespaces external ids)', 'koha')
+  .option('--offline', 'do not contact the CRM')
+  .addOption(configOption())
+  .action(run((file: string | undefined, opts: Parameters<typeof mappingValidateCommand>[1]) => mappingValidateCommand(file, opts)));
+
+const config = program.command('config').description('work with the configuration file');
+config
+  .command('check')
+  .description('validate the configuration file and the mapping files it names')
+  .addOption(configOption())
+  .action(run((opts: Parameters<typeof configCheckCommand>[0]) => configCheckCommand(opts)));
+
+const crm = program.command('crm').description('prepare the CRM');
+crm
+  .command('bootstrap')
+  .description('create the custom groups and fields the mappings write (needs an API key with "administer CiviCRM data")')
+  .option('--api-key-env <name>', 'environment variable holding the admin API key', 'CIVICRM_ADMIN_API_KEY')
+  .addOption(configOption())
+  .action(run((opts: Parameters<typeof bootstrapCommand>[0]) => bootstrapCommand(opts)));
+
+program
+  .command('demo')
+  .description('start sandbox Koha and CiviCRM servers with generated patrons, sync them through the queues, print the report')
+  .option('--patrons <n>', 'how many patrons to generate', (v) => Number.parseInt(v, 10), 1000)
+  .option('--seed <n>', 'generator seed', (v) => Number.parseInt(v, 10), 42)
+  .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+  .action(run((opts: Parameters<typeof demoCommand>[0]) => demoCommand(opts)));
+
+program
+  .command('sandbox')
+  .description('run the sandbox Koha and CiviCRM servers (for trying config/patron-bridge.yaml) until interrupted')
+  .option('--patrons <n>', 'how many patrons to generate', (v) => Number.parseInt(v, 10), 1000)
+  .option('--seed <n>', 'generator seed', (v) => Number.parseInt(v, 10), 42)
+  .option('--koha-port <port>', 'Koha sandbox port', (v) => Number.parseInt(v, 10), 8081)
+  .option('--civicrm-port <port>', 'CiviCRM sandbox port', (v) => Number.parseInt(v, 10), 8091)
+  .action(run((opts: Parameters<typeof sandboxCommand>[0]) => sandboxCommand(opts)));
+
+await program.parseAsync(process.argv);

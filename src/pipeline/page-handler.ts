@@ -1,0 +1,92 @@
+/**
+ * One page of one source: read → transform (pure) → reconcile (pure) → apply to the CRM →
+ * commit fingerprints, counts and cursor together → enqueue the next page or finish the source.
+ */
+import { advance, nextPage } from '../../connectors/connector.js';
+import type { ContactWriteResult, DesiredContact, PageRequest, SentState } from '../core/types.js';
+import { fingerprint, reconcile } from '../reconcile/index.js';
+import { emptyPageResult, type PageResult } from '../state/ports.js';
+import type { PageJobData, PipelineDeps } from './types.js';
+
+export interface PageOutcome {
+  result: PageResult;
+  next: PageRequest | null;
+}
+
+export async function processPage(deps: PipelineDeps, job: PageJobData): Promise<PageOutcome> {
+  const { runId, sourceId, pageNo } = job;
+  const binding = deps.sources.get(sourceId);
+  if (!binding) throw new Error(`unknown source "${sourceId}"`);
+
+  // A retried job whose page was already committed only needs its follow-up.
+  const committed = await deps.state.getCommittedPage(runId, sourceId, pageNo);
+  if (committed) {
+    await followUp(deps, job, committed.next);
+    return committed;
+  }
+
+  const page = await binding.connector.patrons.read(job.request);
+  const result = emptyPageResult();
+  result.read = page.records.length + page.rejected.length;
+  for (const r of page.rejected) result.rejections.push({ recordId: r.id, code: 'RECORD_INVALID', reason: r.reason });
+
+  const desired = new Map<string, DesiredContact>();
+  for (const record of page.records) {
+    const t = binding.mapping.transform(record);
+    if (t.kind === 'contact') desired.set(t.contact.externalId, t.contact);
+    else if (t.kind === 'skip') result.skipped += 1;
+    else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
+  }
+
+  const contacts = [...desired.values()];
+  const sentBefore = await deps.state.getSent(sourceId, contacts.map((c) => c.externalId));
+  const plan = reconcile(contacts, sentBefore);
+  result.unchanged = plan.unchanged.length;
+
+  const writes: ContactWriteResult[] =
+    plan.upserts.length > 0
+      ? await deps.crm.upsertContacts(plan.upserts.map((u) => ({ contact: u.contact, removeFromGroups: u.removeFromGroups })))
+      : [];
+
+  const at = deps.clock().toISOString();
+  const sent = new Map<string, SentState>();
+  writes.forEach((w, i) => {
+    const contact = plan.upserts[i]!.contact;
+    if (w.outcome === 'rejected') {
+      result.rejections.push({ recordId: contact.sourceRecordId, code: w.code ?? 'CRM_API', reason: w.reason ?? 'refused by the CRM' });
+      return;
+    }
+    result[w.outcome] += 1;
+    sent.set(contact.externalId, {
+      fingerprint: fingerprint(contact),
+      groups: contact.groups.map((g) => g.name),
+      ...(w.contactId !== undefined ? { contactId: w.contactId } : {}),
+      at,
+    });
+  });
+  result.rejected = result.rejections.length;
+
+  const cursor = advance(await deps.state.getCursor(sourceId), page.last);
+  const next = nextPage(job.request, page);
+  await deps.state.commitPage({ runId, sourceId, pageNo, result, sent, cursor, next });
+  if (result.rejected > 0) {
+    deps.logger.warn('records rejected', { runId, sourceId, pageNo, rejected: result.rejected, records: result.rejections.map((r) => r.recordId) });
+  }
+  deps.logger.info('page done', { runId, sourceId, pageNo, read: result.read, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped });
+  await followUp(deps, job, next);
+  return { result, next };
+}
+
+async function followUp(deps: PipelineDeps, job: PageJobData, next: PageRequest | null): Promise<void> {
+  if (next) {
+    await deps.enqueuePage({ runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo + 1, request: next });
+  } else {
+    await deps.state.finishSource(job.runId, job.sourceId, { status: 'done', at: deps.clock().toISOString() });
+  }
+}
+
+/** Called by the queue shell when a page job has failed for good. */
+export async function failSource(deps: Pick<PipelineDeps, 'state' | 'clock' | 'logger'>, job: PageJobData, error: string): Promise<void> {
+  deps.logger.error('source failed', { runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo, error });
+  await deps.state.finishSource(job.runId, job.sourceId, { status: 'failed', error: `page ${job.pageNo}: ${error}`, at: deps.clock().toISOString() });
+}

@@ -1,0 +1,102 @@
+/**
+ * State ports: what the pipeline remembers between pages and runs. Redis implements them
+ * (redis-state.ts); an in-memory version (memory-state.ts) serves handler tests and dry runs.
+ */
+import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
+
+export interface Rejection {
+  /** Source record id (e.g. Koha patron_id); never personal data. */
+  recordId: string;
+  code: string;
+  reason: string;
+}
+
+/** What one page did; stored per page so a retried page overwrites rather than double-counts. */
+export interface PageResult {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  skipped: number;
+  rejections: Rejection[];
+}
+
+export type RunStatus = 'running' | 'done' | 'failed';
+
+export interface SourceReport extends Omit<PageResult, 'rejections'> {
+  sourceId: string;
+  status: RunStatus;
+  pages: number;
+  rejections: Rejection[];
+  error?: string;
+  finishedAt?: string;
+}
+
+export interface RunReport {
+  runId: string;
+  mode: RunMode;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  sources: SourceReport[];
+}
+
+export interface PageCommit {
+  runId: string;
+  sourceId: string;
+  pageNo: number;
+  result: PageResult;
+  /** Fingerprints of what was just written, keyed by external id. */
+  sent: ReadonlyMap<string, SentState>;
+  /** The source cursor after this page (already advanced by the pure reducer). */
+  cursor: Cursor;
+  /** The request for the following page, or null when this was the last one. */
+  next: PageRequest | null;
+}
+
+/** What a committed page left behind, so a retried page job does not redo its writes. */
+export interface CommittedPage {
+  result: PageResult;
+  next: PageRequest | null;
+}
+
+export interface SyncState {
+  getCursor(sourceId: string): Promise<Cursor>;
+  /** Forget a source's cursor and fingerprints (next run re-reads and re-sends everything). */
+  resetSource(sourceId: string): Promise<void>;
+  getSent(sourceId: string, externalIds: readonly string[]): Promise<Map<string, SentState>>;
+  /** Atomically: page result, fingerprints and cursor. Called only after the CRM writes are done. */
+  commitPage(commit: PageCommit): Promise<void>;
+  getCommittedPage(runId: string, sourceId: string, pageNo: number): Promise<CommittedPage | null>;
+
+  createRun(run: { runId: string; mode: RunMode; sourceIds: string[]; startedAt: string }): Promise<void>;
+  /** Marks one source of a run finished (done or failed); finishes the run when it was the last. */
+  finishSource(runId: string, sourceId: string, outcome: { status: 'done' | 'failed'; error?: string; at: string }): Promise<void>;
+  getRun(runId: string): Promise<RunReport | null>;
+  /** Newest first. */
+  listRuns(limit: number): Promise<RunReport[]>;
+}
+
+export const emptyCursor = (): Cursor => ({ updatedAt: null, lastId: null });
+
+export const emptyPageResult = (): PageResult => ({
+  read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, rejections: [],
+});
+
+/** Sum page results into a source report's counters. */
+export function sumPages(pages: Iterable<PageResult>): PageResult & { pages: number } {
+  const total = { ...emptyPageResult(), pages: 0 };
+  for (const p of pages) {
+    total.pages += 1;
+    total.read += p.read;
+    total.created += p.created;
+    total.updated += p.updated;
+    total.unchanged += p.unchanged;
+    total.rejected += p.rejected;
+    total.skipped += p.skipped;
+    total.rejections.push(...p.rejections);
+  }
+  return total;
+}
