@@ -4,7 +4,7 @@
  */
 import { advance, nextPage } from '../../connectors/connector.js';
 import type { ContactWriteResult, DesiredContact, PageRequest, SentState } from '../core/types.js';
-import { fingerprint, reconcile } from '../reconcile/index.js';
+import { reconcile } from '../reconcile/index.js';
 import { emptyPageResult, type PageResult } from '../state/ports.js';
 import type { PageJobData, PipelineDeps } from './types.js';
 
@@ -51,14 +51,14 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   const at = deps.clock().toISOString();
   const sent = new Map<string, SentState>();
   writes.forEach((w, i) => {
-    const contact = plan.upserts[i]!.contact;
+    const { contact, fingerprint } = plan.upserts[i]!;
     if (w.outcome === 'rejected') {
       result.rejections.push({ recordId: contact.sourceRecordId, code: w.code ?? 'CRM_API', reason: w.reason ?? 'refused by the CRM' });
       return;
     }
     result[w.outcome] += 1;
     sent.set(contact.externalId, {
-      fingerprint: fingerprint(contact),
+      fingerprint,
       groups: contact.groups.map((g) => g.name),
       ...(w.contactId !== undefined ? { contactId: w.contactId } : {}),
       at,

@@ -1,0 +1,45 @@
+/**
+ * Composition of the Koha source: validated config → client → patron stream.
+ */
+import type { Connector } from '../connector.js';
+import type { SourceConfig } from '../../src/config/schema.js';
+import { BridgeError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import { KohaClient } from './client.js';
+import { createPatronStream } from './patrons.js';
+import type { RetryOptions } from './retry.js';
+import { isValidTimeZone } from './time.js';
+
+export interface KohaConnectorDeps {
+  logger: Logger;
+  /** Clock for token expiry and Retry-After dates (tests pass a fake one). */
+  now?: () => Date;
+  /** Overrides of the in-call retry policy (tests use tiny timeouts). */
+  retry?: Partial<RetryOptions>;
+}
+
+export interface KohaConnector extends Connector {
+  /** For small lookups such as libraries and categories (group titles). */
+  readonly client: KohaClient;
+}
+
+export function createKohaConnector(source: SourceConfig, deps: KohaConnectorDeps): KohaConnector {
+  // A wrong zone would shift every window bound by hours: refuse at boot instead.
+  if (!isValidTimeZone(source.timezone)) {
+    throw new BridgeError('CONFIG_INVALID', `unknown IANA time zone in source "${source.id}"`, {
+      context: { system: 'config', path: `sources.${source.id}.timezone` },
+    });
+  }
+  const client = new KohaClient(source, {
+    logger: deps.logger,
+    now: deps.now ?? (() => new Date()),
+    ...(deps.retry ? { retry: deps.retry } : {}),
+  });
+  return {
+    sourceId: source.id,
+    type: 'koha',
+    client,
+    patrons: createPatronStream(client, { sourceId: source.id, timeZone: source.timezone, logger: deps.logger }),
+    async close() {},
+  };
+}

@@ -1,0 +1,45 @@
+/** Mapping document (already parsed from YAML) → CompiledMapping, or one MAPPING_INVALID error listing every problem. */
+import { evaluateField } from './evaluate.js';
+import { planGroups } from './groups.js';
+import { mappingError, type LineOf, type MappingIssue } from './issues.js';
+import { customGroupsOf, planFields } from './plan.js';
+import { transformRecord, type RecordPlan } from './record.js';
+import { mappingSchema } from './schema.js';
+import type { CompiledMapping } from './types.js';
+import { fromZodIssues } from './zod-issues.js';
+
+export interface CompileContext {
+  /** Path of the mapping file, for messages. */
+  file: string;
+  /** Configured source id: the external id prefix ("<sourceId>:<patron_id>"). */
+  sourceId: string;
+  /** Line numbers for paths, when the document came from a file (see loadMapping). */
+  lineOf?: LineOf;
+}
+
+export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMapping {
+  const parsed = mappingSchema.safeParse(doc);
+  if (!parsed.success) throw mappingError(ctx.file, fromZodIssues(parsed.error.issues, doc), ctx.lineOf);
+  const m = parsed.data;
+
+  const issues: MappingIssue[] = [];
+  const fields = planFields(m, issues);
+  const groups = planGroups(m.groups, issues);
+  for (const f of fields) {
+    // A constant that fails its own type would reject every record: refuse it now.
+    const checked = f.source.kind === 'constant' ? evaluateField(f, {}) : undefined;
+    if (checked?.kind === 'invalid') issues.push({ path: ['fields', f.target, 'value'], message: `constant ${checked.reason.replace(/^.*?: constant value /, '')}` });
+  }
+  if (issues.length > 0) throw mappingError(ctx.file, issues, ctx.lineOf);
+
+  const plan: RecordPlan = { sourceId: ctx.sourceId, contactType: m.contact_type, externalIdField: m.external_id.from, fields, groups };
+  const targetFields = ['contact_type', 'external_identifier', ...fields.map((f) => f.target)];
+  const customGroups = customGroupsOf(m);
+  return {
+    file: ctx.file,
+    sourceType: m.source,
+    targetFields,
+    customGroups,
+    transform: (record) => transformRecord(plan, record),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The mapping file's shape (zod). Structure only; cross-references (declared custom fields,
+ * template placeholders, one value source per field) are checked in plan.ts.
+ */
+import { z } from 'zod';
+import { KOHA_PATRON_FIELDS } from './patron-fields.js';
+import { ATTRIBUTE_CODE } from './source-ref.js';
+import { didYouMean } from './suggest.js';
+import { STRING_TRANSFORMS } from './text.js';
+
+export const VALUE_TYPES = ['string', 'date', 'email', 'country', 'integer', 'boolean'] as const;
+export const CUSTOM_FIELD_TYPES = ['String', 'Date', 'Int', 'Boolean', 'Memo'] as const;
+/** CiviCRM machine names (CustomGroup.name, CustomField.name). */
+export const MACHINE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+const oneOf = (what: string, values: readonly string[]) => (iss: { input?: unknown }) =>
+  typeof iss.input === 'string'
+    ? `unknown ${what} ${JSON.stringify(iss.input)}; expected one of ${values.join(', ')}`
+    : `expected a ${what}: one of ${values.join(', ')}`;
+
+const patronField = z.enum(KOHA_PATRON_FIELDS, {
+  error: (iss) =>
+    typeof iss.input === 'string'
+      ? `unknown Koha patron field ${JSON.stringify(iss.input)}${didYouMean(iss.input, KOHA_PATRON_FIELDS)}`
+      : 'expected a Koha patron field name',
+}).meta({ id: 'KohaPatronField', description: 'A field of the Koha patron object (REST API name).' });
+
+const attributeRef = z
+  .object({
+    extended_attribute: z.string().regex(ATTRIBUTE_CODE, 'expected a Koha extended attribute type code (letters, digits, "_", "-", ".")'),
+  })
+  .strict()
+  .meta({ description: 'A Koha extended patron attribute, by its type code (the first non-blank value when repeatable).' });
+
+const sourceRef = z.union([patronField, attributeRef], {
+  error: 'expected a Koha patron field name or { extended_attribute: CODE }',
+}).meta({ id: 'SourceRef' });
+
+export const fieldSpecSchema = z
+  .object({
+    from: z
+      .union([sourceRef, z.array(sourceRef).min(1)], {
+        error: 'expected a Koha patron field name, { extended_attribute: CODE }, or a list of these',
+      })
+      .optional()
+      .meta({ description: 'Source field(s); with a list, the first non-blank one is used.' }),
+    template: z.string().min(1).optional().meta({ description: 'Text with {patron_field} placeholders; blank parts are dropped.' }),
+    value: z.union([z.string(), z.number(), z.boolean()]).optional().meta({ description: 'A constant.' }),
+    transform: z
+      .array(z.enum(STRING_TRANSFORMS, { error: oneOf('transform', STRING_TRANSFORMS) }))
+      .optional()
+      .meta({ description: 'Text clean-ups applied in order, before the type check.' }),
+    type: z.enum(VALUE_TYPES, { error: oneOf('type', VALUE_TYPES) }).optional()
+      .meta({ description: 'How the value is checked and normalised (default string).' }),
+    required: z.boolean().optional().meta({ description: 'Reject the record when this field has no value.' }),
+    clear_when_empty: z.boolean().optional()
+      .meta({ description: 'Send an empty value (clearing the CRM field) when the source is blank; by default a blank is not sent.' }),
+    on_invalid: z.enum(['reject', 'omit'], { error: oneOf('on_invalid action', ['reject', 'omit']) }).optional()
+      .meta({ description: 'When the value fails its type check: reject the record (default) or leave the field out.' }),
+  })
+  .strict()
+  .meta({ id: 'Field', description: 'One CRM field: exactly one of from, template or value, plus options.' });
+
+const customFieldSchema = z
+  .object({
+    label: z.string().min(1).max(255),
+    type: z.enum(CUSTOM_FIELD_TYPES, { error: oneOf('custom field type', CUSTOM_FIELD_TYPES) }).default('String'),
+    max_length: z.number().int().min(1).max(255).optional(),
+  })
+  .strict();
+
+const customGroupSchema = z
+  .object({
+    title: z.string().min(1).max(64),
+    extends: z.enum(['Individual', 'Contact'], { error: oneOf('entity', ['Individual', 'Contact']) }).default('Individual'),
+    fields: z.record(z.string().regex(MACHINE_NAME, 'expected a machine name (letters, digits, "_")'), customFieldSchema),
+  })
+  .strict();
+
+const groupSchema = z
+  .object({
+    name: z.string().min(1).meta({ description: 'Group.name template, e.g. "Koha_Category_{category_id}"; sanitised to [A-Za-z0-9_], at most 64.' }),
+    title: z.string().min(1).meta({ description: 'Group.title template shown in CiviCRM.' }),
+  })
+  .strict();
+
+export const mappingSchema = z
+  .object({
+    version: z.literal(1, { error: 'expected version: 1' }),
+    source: z.literal('koha', { error: 'expected source: koha' }),
+    contact_type: z.enum(['Individual', 'Household', 'Organization'], { error: oneOf('contact type', ['Individual', 'Household', 'Organization']) })
+      .default('Individual'),
+    external_id: z.object({ from: patronField }).strict()
+      .meta({ description: 'Stable source key, written as "<source id>:<value>" to Contact.external_identifier (at most 64 characters).' }),
+    fields: z.record(z.string(), fieldSpecSchema).meta({ description: 'CiviCRM APIv4 Contact field name → where its value comes from.' }),
+    custom_fields: z.record(z.string().regex(MACHINE_NAME, 'expected a machine name (letters, digits, "_")'), customGroupSchema)
+      .default({}).meta({ description: 'Custom field groups the mapping writes, so `crm bootstrap` can create them.' }),
+    groups: z.array(groupSchema).default([]).meta({ description: 'Static groups each contact is put in (left when the values change).' }),
+  })
+  .strict()
+  .meta({ title: 'patron-bridge mapping file' });
+
+export type MappingDocument = z.infer<typeof mappingSchema>;
+export type FieldSpec = z.infer<typeof fieldSpecSchema>;
+
+/** Every key the schema knows, for "did you mean" hints on unknown keys. */
+export const KNOWN_KEYS = [
+  'version', 'source', 'contact_type', 'external_id', 'fields', 'custom_fields', 'groups', 'from', 'template', 'value',
+  'transform', 'type', 'required', 'clear_when_empty', 'on_invalid', 'title', 'extends', 'label', 'max_length', 'name',
+  'extended_attribute',
+];

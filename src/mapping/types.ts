@@ -1,0 +1,37 @@
+/** The compiled form of a mapping file: what the pipeline and the CLI use. */
+import type { DesiredContact, SourceRecord } from '../core/types.js';
+
+export type TransformResult =
+  | { kind: 'contact'; contact: DesiredContact }
+  /** The record must not reach the CRM (e.g. anonymised by the library); not an error. */
+  | { kind: 'skip'; reason: string }
+  /** The record cannot be mapped (e.g. no usable name); `reason` names the field, never its value. */
+  | { kind: 'reject'; code: 'RECORD_INVALID' | 'VALUE_INVALID'; reason: string };
+
+/** A custom field the mapping writes, for bootstrapping the CRM (CustomGroup/CustomField save). */
+export interface CustomFieldDecl {
+  group: string; // CustomGroup.name, e.g. "Library_Patron"
+  name: string; // CustomField.name, e.g. "Card_Number"
+  label: string;
+  dataType: 'String' | 'Date' | 'Int' | 'Boolean' | 'Memo';
+  htmlType: 'Text' | 'Select Date' | 'Radio' | 'TextArea';
+  maxLength?: number;
+}
+
+export interface CustomGroupDecl {
+  name: string;
+  title: string;
+  extends: 'Individual' | 'Contact';
+  fields: CustomFieldDecl[];
+}
+
+export interface CompiledMapping {
+  /** Path of the mapping file, for messages. */
+  readonly file: string;
+  readonly sourceType: 'koha';
+  /** Every CRM field name the mapping may write (checked against getFields by `mapping validate`). */
+  readonly targetFields: readonly string[];
+  readonly customGroups: readonly CustomGroupDecl[];
+  /** Pure: same record in, same result out. */
+  transform(record: SourceRecord): TransformResult;
+}

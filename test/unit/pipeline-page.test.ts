@@ -1,0 +1,144 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import type { Connector } from '../../connectors/connector.js';
+import type { ContactUpsert, CrmSink } from '../../connectors/civicrm/sink.js';
+import { BridgeError } from '../../src/core/errors.js';
+import { nullLogger } from '../../src/core/logger.js';
+import type { ContactWriteResult, Page, PageRequest, SourceRecord } from '../../src/core/types.js';
+import type { CompiledMapping, TransformResult } from '../../src/mapping/types.js';
+import { processPage, startRun, type PageJobData, type PipelineDeps } from '../../src/pipeline/index.js';
+import { createMemoryState } from '../../src/state/index.js';
+
+const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord => ({
+  sourceId: 'koha', kind: 'patron', id: String(id), updatedAt, anonymised: false, data: { patron_id: id, surname: name },
+});
+
+/** A mapping that rejects records without a surname and skips anonymised ones. */
+const mapping: CompiledMapping = {
+  file: 'test.yaml', sourceType: 'koha', targetFields: ['last_name'], customGroups: [],
+  transform(r): TransformResult {
+    if (r.anonymised) return { kind: 'skip', reason: 'anonymised' };
+    if (!r.data.surname) return { kind: 'reject', code: 'RECORD_INVALID', reason: 'surname is required' };
+    return {
+      kind: 'contact',
+      contact: { externalId: `koha:${r.id}`, sourceId: 'koha', sourceRecordId: r.id, values: { last_name: String(r.data.surname) }, groups: [{ name: 'G', title: 'G' }] },
+    };
+  },
+};
+
+class FakeCrm implements CrmSink {
+  calls: ContactUpsert[][] = [];
+  known = new Set<string>();
+  refuse = new Set<string>();
+  failWith: Error | null = null;
+  async describeContactFields() { return new Map(); }
+  async upsertContacts(batch: ContactUpsert[]): Promise<ContactWriteResult[]> {
+    if (this.failWith) throw this.failWith;
+    this.calls.push(batch);
+    return batch.map(({ contact: c }) => {
+      if (this.refuse.has(c.externalId)) return { externalId: c.externalId, sourceRecordId: c.sourceRecordId, outcome: 'rejected', code: 'CRM_DUPLICATE', reason: 'refused' };
+      const outcome = this.known.has(c.externalId) ? 'updated' : 'created';
+      this.known.add(c.externalId);
+      return { externalId: c.externalId, sourceRecordId: c.sourceRecordId, outcome, contactId: 100 + Number(c.sourceRecordId) };
+    });
+  }
+}
+
+function connectorOf(pages: Page[]): Connector & { reads: PageRequest[] } {
+  const reads: PageRequest[] = [];
+  return { sourceId: 'koha', type: 'koha', reads, patrons: { read: async (r) => { reads.push(r); return pages[reads.length - 1] ?? { records: [], rejected: [], last: null, hasMore: false }; } } };
+}
+
+const T1 = '2026-01-01T10:00:00.000Z';
+const T2 = '2026-01-02T10:00:00.000Z';
+const request: PageRequest = { since: null, until: '2026-11-23T00:00:00.000Z', after: null, limit: 4 };
+
+describe('page handler', () => {
+  let state: ReturnType<typeof createMemoryState>;
+  let crm: FakeCrm;
+  let enqueued: PageJobData[];
+  const deps = (connector: Connector): PipelineDeps => ({
+    sources: new Map([['koha', { connector, mapping, pageSize: 4, overlapMs: 300_000 }]]),
+    crm, state, clock: () => new Date('2026-11-23T00:00:00Z'), logger: nullLogger,
+    enqueuePage: async (j) => { enqueued.push(j); },
+  });
+
+  beforeEach(() => {
+    state = createMemoryState();
+    crm = new FakeCrm();
+    enqueued = [];
+  });
+
+  const fullPage: Page = {
+    records: [rec(1, T1), rec(2, T1, ''), { ...rec(3, T2), anonymised: true }],
+    rejected: [{ sourceId: 'koha', id: '4', reason: 'updated_on: expected a date-time' }],
+    last: { updatedAt: T2, id: '4' },
+    hasMore: true,
+  };
+
+  it('counts every outcome, stores fingerprints and the cursor, then enqueues the next page', async () => {
+    const d = deps(connectorOf([fullPage]));
+    await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: T1 });
+    const { result, next } = await processPage(d, { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    expect(result).toMatchObject({ read: 4, created: 1, updated: 0, unchanged: 0, rejected: 2, skipped: 1 });
+    expect(result.rejections.map((r) => [r.recordId, r.code])).toEqual([['4', 'RECORD_INVALID'], ['2', 'RECORD_INVALID']]);
+    expect(next).toEqual({ ...request, after: { updatedAt: T2, id: '4' } });
+    expect(enqueued).toEqual([{ runId: 'r1', sourceId: 'koha', pageNo: 2, request: next }]);
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '4' });
+    expect((await state.getSent('koha', ['koha:1'])).get('koha:1')).toMatchObject({ groups: ['G'], contactId: 101 });
+  });
+
+  it('does not write an unchanged record again, and reports it as unchanged', async () => {
+    await processPage(deps(connectorOf([fullPage])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    const again = await processPage(deps(connectorOf([fullPage])), { runId: 'r2', sourceId: 'koha', pageNo: 1, request });
+    expect(again.result).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect(crm.calls).toHaveLength(1);
+  });
+
+  it('writes a changed record as an update', async () => {
+    await processPage(deps(connectorOf([fullPage])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    const changed: Page = { ...fullPage, records: [rec(1, T2, 'Renamed')] };
+    const { result } = await processPage(deps(connectorOf([changed])), { runId: 'r2', sourceId: 'koha', pageNo: 1, request });
+    expect(result).toMatchObject({ updated: 1, unchanged: 0 });
+  });
+
+  it('records a CRM refusal with its reason and keeps the other writes', async () => {
+    crm.refuse.add('koha:1');
+    const page: Page = { records: [rec(1, T1), rec(5, T1)], rejected: [], last: { updatedAt: T1, id: '5' }, hasMore: false };
+    const { result } = await processPage(deps(connectorOf([page])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    expect(result).toMatchObject({ created: 1, rejected: 1 });
+    expect(result.rejections).toEqual([{ recordId: '1', code: 'CRM_DUPLICATE', reason: 'refused' }]);
+    expect((await state.getSent('koha', ['koha:1', 'koha:5'])).has('koha:1')).toBe(false);
+  });
+
+  it('leaves cursor and counts untouched when the CRM is unreachable', async () => {
+    crm.failWith = new BridgeError('NETWORK', 'network error (ECONNREFUSED)');
+    await expect(processPage(deps(connectorOf([fullPage])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request })).rejects.toThrow('ECONNREFUSED');
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
+    expect(await state.getCommittedPage('r1', 'koha', 1)).toBeNull();
+    expect(enqueued).toEqual([]);
+  });
+
+  it('a retried job of a committed page does not read or write again, but still follows up', async () => {
+    const connector = connectorOf([fullPage]);
+    await processPage(deps(connector), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    await processPage(deps(connector), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    expect(connector.reads).toHaveLength(1);
+    expect(crm.calls).toHaveLength(1);
+    expect(enqueued.map((j) => j.pageNo)).toEqual([2, 2]);
+  });
+
+  it('finishes the source and the run after the last page', async () => {
+    const d = deps(connectorOf([{ ...fullPage, hasMore: false }]));
+    await startRun(d, { runId: 'r1', mode: 'incremental', sourceIds: ['koha'] });
+    expect(enqueued[0]).toMatchObject({ pageNo: 1, request: { since: null, after: null, limit: 4 } });
+    await processPage(d, enqueued[0]!);
+    const report = await state.getRun('r1');
+    expect(report).toMatchObject({ status: 'done', sources: [{ sourceId: 'koha', status: 'done', pages: 1, created: 1, rejected: 2 }] });
+  });
+
+  it('starts an incremental run the overlap before the saved cursor', async () => {
+    state.cursors.set('koha', { updatedAt: T2, lastId: '9' });
+    await startRun(deps(connectorOf([])), { runId: 'r1', mode: 'incremental', sourceIds: ['koha'] });
+    expect(enqueued[0]!.request.since).toBe('2026-01-02T09:55:00.000Z');
+  });
+});
