@@ -5,7 +5,10 @@ import type { PageRequest } from '../../src/core/types.js';
 import { BASE, CLIENT_SECRET, PASSWORD, TOKEN_A, TOKEN_B, capturingLogger, fastRetry, kohaSource, oauthAuth, patronRow } from './koha-fixtures.js';
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore(); // each test file loads its own nock; leave none active for the next file
+});
 afterEach(() => nock.cleanAll());
 
 const request: PageRequest = { since: null, until: '2025-02-01T00:00:00Z', after: null, limit: 10 };

@@ -7,7 +7,10 @@ import type { PageRequest } from '../../src/core/types.js';
 import { BASE, PASSWORD, TOKEN_A, CLIENT_SECRET, capturingLogger, fastRetry, kohaSource, oauthAuth, patronRow, type CapturingLogger } from './koha-fixtures.js';
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore(); // each test file loads its own nock; leave none active for the next file
+});
 afterEach(() => nock.cleanAll());
 
 const request: PageRequest = { since: null, until: '2025-02-01T00:00:00Z', after: null, limit: 10 };

@@ -4,7 +4,10 @@ import { apiBaseUrl, createKohaConnector } from '../../connectors/koha/index.js'
 import { BASE, capturingLogger, fastRetry, kohaSource } from './koha-fixtures.js';
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore(); // each test file loads its own nock; leave none active for the next file
+});
 afterEach(() => nock.cleanAll());
 
 describe('Koha small lists', () => {

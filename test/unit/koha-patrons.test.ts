@@ -7,7 +7,10 @@ import type { PageRequest } from '../../src/core/types.js';
 import { BASE, capturingLogger, fastRetry, kohaSource, patronRow } from './koha-fixtures.js';
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore(); // each test file loads its own nock; leave none active for the next file
+});
 afterEach(() => nock.cleanAll());
 
 /** Intercept one GET /patrons, recording the raw path and headers Koha would see. */

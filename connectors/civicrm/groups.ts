@@ -1,0 +1,100 @@
+/**
+ * Static group membership: make sure groups exist (once per process), then write GroupContact
+ * rows with save + match [group_id, contact_id] so repeats are idempotent ("Removed" keeps history).
+ */
+import { BridgeError, classifyError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { GroupRef } from '../../src/core/types.js';
+import type { CiviClient } from './client.js';
+
+export interface MembershipRow {
+  /** Caller's tag for the row (index of the contact in the batch). */
+  key: number;
+  contactId: number;
+  group: string;
+  status: 'Added' | 'Removed';
+}
+
+export interface GroupWriter {
+  /** Create or update the groups not yet seen by this process. */
+  ensure(refs: readonly GroupRef[]): Promise<void>;
+  /** Names among `names` that exist in CiviCRM (cached). */
+  existing(names: readonly string[]): Promise<Set<string>>;
+  /** Write rows; returns the rows CiviCRM refused, with their error. Transient errors throw. */
+  write(rows: readonly MembershipRow[]): Promise<Array<{ row: MembershipRow; error: BridgeError }>>;
+}
+
+/** Errors about the whole call, not one row: trying rows one by one cannot help. */
+export const WHOLE_CALL_CODES = new Set(['CRM_AUTH', 'CRM_FORBIDDEN']);
+
+export function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function createGroupWriter(client: CiviClient, batchSize: number, logger: Logger): GroupWriter {
+  const known = new Set<string>();
+
+  const save = (rows: readonly MembershipRow[]) =>
+    client.call('GroupContact', 'save', {
+      records: rows.map((r) => ({ 'group_id:name': r.group, contact_id: r.contactId, status: r.status })),
+      match: ['group_id', 'contact_id'],
+    });
+
+  return {
+    async ensure(refs) {
+      const byName = new Map(refs.filter((r) => !known.has(r.name)).map((r) => [r.name, r] as const));
+      if (byName.size === 0) return;
+      try {
+        await client.call('Group', 'save', { records: [...byName.values()].map((r) => ({ name: r.name, title: r.title })), match: ['name'] });
+      } catch (err) {
+        const e = classifyError(err);
+        if (e.transient) throw e;
+        throw new BridgeError(e.code, `cannot create or update the CiviCRM group(s) ${[...byName.keys()].join(', ')}: ${e.message}`, {
+          context: e.context,
+          cause: e,
+        });
+      }
+      for (const name of byName.keys()) known.add(name);
+    },
+
+    async existing(names) {
+      const unknown = [...new Set(names)].filter((n) => !known.has(n));
+      if (unknown.length > 0) {
+        const res = await client.call<{ name: string }>('Group', 'get', {
+          select: ['name'],
+          where: [['name', 'IN', unknown]],
+          orderBy: { id: 'ASC' },
+          limit: unknown.length,
+        });
+        for (const g of res.values) known.add(g.name);
+      }
+      return new Set(names.filter((n) => known.has(n)));
+    },
+
+    async write(rows) {
+      const refused: Array<{ row: MembershipRow; error: BridgeError }> = [];
+      for (const chunk of chunked(rows, batchSize)) {
+        try {
+          await save(chunk);
+          continue;
+        } catch (err) {
+          const e = classifyError(err);
+          if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
+          logger.warn('GroupContact.save failed for a chunk; writing its rows one by one', { code: e.code, rows: chunk.length });
+        }
+        for (const row of chunk) {
+          try {
+            await save([row]);
+          } catch (err) {
+            const e = classifyError(err);
+            if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
+            refused.push({ row, error: e });
+          }
+        }
+      }
+      return refused;
+    },
+  };
+}
