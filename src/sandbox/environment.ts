@@ -1,0 +1,53 @@
+/**
+ * Both sandbox servers with generated data and known throwaway credentials: used by the demo,
+ * `patron-bridge sandbox` and the integration tests.
+ */
+import { startCiviSandbox, type CiviSandbox } from './civicrm/index.js';
+import { generateKohaDataset, type KohaDataset } from './generator/index.js';
+import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
+
+/** Throwaway keys of the sandboxes (also the defaults in config/patron-bridge.yaml). */
+export const SANDBOX_CREDENTIALS = {
+  koha: { username: 'sync', password: 'sandbox-koha-password', client_id: 'sandbox-client', client_secret: 'sandbox-client-secret' },
+  civicrm: { sync: 'sandbox-sync-key', admin: 'sandbox-admin-key' },
+} as const;
+
+export interface SandboxEnvironment {
+  koha: KohaSandbox;
+  civi: CiviSandbox;
+  dataset: KohaDataset;
+  stop(): Promise<void>;
+}
+
+export async function startSandboxes(opts: {
+  patrons: number;
+  seed?: number;
+  now?: Date;
+  kohaPort?: number;
+  civiPort?: number;
+}): Promise<SandboxEnvironment> {
+  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, ...(opts.now ? { now: opts.now } : {}) });
+  const { username, password, client_id, client_secret } = SANDBOX_CREDENTIALS.koha;
+  const koha = await startKohaSandbox({
+    patrons: dataset.patrons,
+    libraries: dataset.libraries,
+    categories: dataset.categories,
+    items: dataset.items,
+    biblios: dataset.biblios,
+    checkouts: dataset.checkouts,
+    auth: { basic: { username, password }, oauth2: { client_id, client_secret } },
+    ...(opts.kohaPort !== undefined ? { port: opts.kohaPort } : {}),
+  });
+  const civi = await startCiviSandbox({
+    keys: { sync: SANDBOX_CREDENTIALS.civicrm.sync, admin: SANDBOX_CREDENTIALS.civicrm.admin },
+    ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
+  });
+  return {
+    koha,
+    civi,
+    dataset,
+    async stop() {
+      await Promise.all([koha.stop(), civi.stop()]);
+    },
+  };
+}

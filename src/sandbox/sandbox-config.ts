@@ -1,0 +1,43 @@
+/** A configuration pointing at running sandboxes, built in memory (demo and integration tests). */
+import path from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
+import { collectSecrets } from '../config/load.js';
+import { configSchema } from '../config/schema.js';
+import { bundledMapping, projectRoot } from '../core/paths.js';
+import { SANDBOX_CREDENTIALS, type SandboxEnvironment } from './environment.js';
+
+export interface SandboxConfigOptions {
+  redisUrl: string;
+  prefix: string;
+  mapping?: string;
+  auth?: 'basic' | 'oauth2';
+  pageSize?: number;
+  batchSize?: number;
+  overlapSeconds?: number;
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+}
+
+export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, opts: SandboxConfigOptions): LoadedConfig {
+  const k = SANDBOX_CREDENTIALS.koha;
+  const raw = {
+    redis: { url: opts.redisUrl, prefix: opts.prefix },
+    crm: { base_url: env.civi.url, api_key: SANDBOX_CREDENTIALS.civicrm.sync, batch_size: opts.batchSize ?? 50, retries: 2 },
+    sources: [
+      {
+        id: 'koha',
+        type: 'koha',
+        base_url: env.koha.url,
+        auth: opts.auth === 'oauth2'
+          ? { type: 'oauth2', client_id: k.client_id, client_secret: k.client_secret }
+          : { type: 'basic', username: k.username, password: k.password },
+        mapping: opts.mapping ?? bundledMapping(),
+        page_size: opts.pageSize ?? 200,
+        overlap_seconds: opts.overlapSeconds ?? 300,
+      },
+    ],
+    sync: { concurrency: 2, attempts: 3, backoff_ms: 200 },
+    logging: { level: opts.logLevel ?? 'warn' },
+  };
+  const config = configSchema.parse(raw);
+  return { config, file: path.join(projectRoot(), 'config', 'sandbox.yaml'), secrets: collectSecrets(configSchema, config) };
+}
