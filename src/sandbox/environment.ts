@@ -26,7 +26,8 @@ export async function startSandboxes(opts: {
   kohaPort?: number;
   civiPort?: number;
 }): Promise<SandboxEnvironment> {
-  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, ...(opts.now ? { now: opts.now } : {}) });
+  // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
+  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date() });
   const { username, password, client_id, client_secret } = SANDBOX_CREDENTIALS.koha;
   const koha = await startKohaSandbox({
     patrons: dataset.patrons,

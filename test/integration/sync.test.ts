@@ -1,0 +1,194 @@
+/**
+ * End to end through the real queues: sandbox Koha → BullMQ workers on real Redis → sandbox CiviCRM.
+ * One app and one pair of sandboxes serve the whole file; tests run in order and build on each other.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { bootstrapCustomFields, createCiviClient, type CiviClient } from '../../connectors/civicrm/index.js';
+import { createApp, type App } from '../../src/app.js';
+import { nullLogger } from '../../src/core/logger.js';
+import type { DesiredContact, SourceRecord } from '../../src/core/types.js';
+import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { sandboxConfig } from '../../src/sandbox/sandbox-config.js';
+import type { RunReport } from '../../src/state/ports.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PATRONS = 2000;
+const PAGE = 200;
+const BATCH = 50;
+const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
+
+let env: SandboxEnvironment;
+let app: App;
+let civi: CiviClient;
+
+async function sync(mode: 'incremental' | 'full'): Promise<RunReport> {
+  const runId = await app.enqueueRun(mode);
+  const outcome = await app.waitForRun(runId);
+  if ('failedToStart' in outcome) throw new Error(outcome.failedToStart);
+  return outcome.report;
+}
+
+const FIELDS = ['first_name', 'last_name', 'birth_date', 'email_primary.email', 'phone_primary.phone', 'address_primary.street_address', 'address_primary.city', 'address_primary.postal_code', 'address_primary.country_id:name', 'Library_Patron.Card_Number', 'Library_Patron.Home_Branch', 'Library_Patron.Patron_Category'];
+
+async function crmContacts(): Promise<Map<string, Record<string, unknown>>> {
+  const res = await civi.call('Contact', 'get', { select: ['id', 'external_identifier', ...FIELDS], where: [['external_identifier', 'LIKE', 'koha:%']], orderBy: { id: 'ASC' } });
+  return new Map(res.values.map((c) => [String(c.external_identifier), c]));
+}
+
+function expectedContacts(): { written: Map<string, DesiredContact>; notWritten: number } {
+  const mapping = app.deps.sources.get('koha')!.mapping;
+  const written = new Map<string, DesiredContact>();
+  let notWritten = 0;
+  for (const p of env.dataset.patrons) {
+    const rec: SourceRecord = { sourceId: 'koha', kind: 'patron', id: String(p.patron_id), updatedAt: String(p.updated_on), anonymised: p.anonymized === true, data: p as unknown as Record<string, unknown> };
+    const t = mapping.transform(rec);
+    if (t.kind === 'contact') written.set(t.contact.externalId, t.contact);
+    else notWritten += 1;
+  }
+  return { written, notWritten };
+}
+
+function countPerContact(entity: string): number {
+  const perContact = new Map<unknown, number>();
+  for (const row of env.civi.rows(entity)) perContact.set(row.contact_id, (perContact.get(row.contact_id) ?? 0) + 1);
+  return Math.max(0, ...perContact.values());
+}
+
+beforeAll(async () => {
+  env = await startSandboxes({ patrons: PATRONS, seed: 7 });
+  const loaded = sandboxConfig(env, { redisUrl: REDIS_URL, prefix, pageSize: PAGE, batchSize: BATCH, overlapSeconds: 300 });
+  app = await createApp(loaded, nullLogger);
+  civi = createCiviClient(loaded.config.crm, { logger: nullLogger });
+  const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
+  await bootstrapCustomFields(admin, app.deps.sources.get('koha')!.mapping.customGroups);
+  app.startWorkers();
+});
+
+afterAll(async () => {
+  await app?.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await env?.stop();
+});
+
+describe('sync through the queues', () => {
+  it(`a full sync makes every writable patron of ${PATRONS} exactly one contact with the right fields`, async () => {
+    const report = await sync('full');
+    const src = report.sources[0]!;
+    expect(report.status).toBe('done');
+    expect(src.read).toBe(PATRONS);
+    expect(src.pages).toBe(PATRONS / PAGE + 1); // the last page was full, so one more (empty) read confirms the end
+    expect(src.created + src.rejected + src.skipped).toBe(PATRONS);
+    expect(src.updated).toBe(0);
+
+    const crm = await crmContacts();
+    expect(crm.size).toBe(src.created);
+    const { written } = expectedContacts();
+    let compared = 0;
+    for (const [externalId, contact] of crm) {
+      const want = written.get(externalId);
+      expect(want).toBeDefined();
+      for (const f of FIELDS) {
+        if (f in want!.values) expect([f, contact[f]]).toEqual([f, want!.values[f]]);
+      }
+      compared += 1;
+    }
+    expect(compared).toBeGreaterThan(PATRONS * 0.9);
+    // Unicode survives: some CJK, RTL and emoji names are among the contacts, byte for byte.
+    const names = [...crm.values()].map((c) => `${c.first_name} ${c.last_name}`).join(' ');
+    expect(names).toMatch(/\p{Script=Han}/u);
+    expect(names).toMatch(/\p{Script=Arabic}|\p{Script=Hebrew}/u);
+    expect(names).toMatch(/\p{Extended_Pictographic}/u);
+    // No duplicated rows anywhere.
+    expect(new Set(env.civi.rows('Contact').map((c) => c.external_identifier).filter(Boolean)).size).toBe(crm.size);
+    expect(countPerContact('Email')).toBe(1);
+    expect(countPerContact('Phone')).toBe(1);
+    expect(countPerContact('Address')).toBe(1);
+  });
+
+  it('rejects patrons whose values do not fit CiviCRM, each with a reason that names the field, and writes the others', async () => {
+    const report = (await app.state.listRuns(1))[0]!;
+    const rejections = report.sources[0]!.rejections;
+    const byId = new Map(rejections.map((r) => [Number(r.recordId), r]));
+    // Expected from the data: mapped values longer than CiviCRM's columns (Contact.json, Phone.json, Address.json).
+    const LIMITS: Record<string, number> = { first_name: 64, last_name: 64, 'phone_primary.phone': 32, 'address_primary.street_address': 96, 'address_primary.city': 64 };
+    const tooLong = [...expectedContacts().written.values()].flatMap((c) =>
+      Object.entries(LIMITS).filter(([f, max]) => [...String(c.values[f] ?? '')].length > max).map(([f]) => [c.sourceRecordId, f] as const));
+    expect(tooLong.length).toBeGreaterThan(3);
+    for (const [id, field] of tooLong) {
+      const r = byId.get(Number(id));
+      expect([id, r?.code]).toEqual([id, 'VALUE_INVALID']);
+      expect(r!.reason).toContain(field);
+    }
+    expect((await crmContacts()).size).toBe(expectedContacts().written.size - new Set(tooLong.map(([id]) => id)).size);
+    // Reasons carry field names, never the patron's values.
+    const patron = env.dataset.patrons.find((p) => String(p.patron_id) === tooLong[0]![0])!;
+    const reasonText = JSON.stringify(rejections);
+    for (const v of [patron.surname, patron.firstname, patron.email]) if (v && v.length > 3) expect(reasonText).not.toContain(v);
+    // A written at-limit value is stored whole (not cut as real CiviCRM would cut an over-long one).
+    const atLimit = [...env.dataset.traits].find(([, t]) => t.includes('last_name_at_limit'));
+    if (atLimit) expect(String((await crmContacts()).get(`koha:${atLimit[0]}`)?.last_name ?? '')).toHaveLength(64);
+  });
+
+  it('the same sync again creates and changes nothing', async () => {
+    env.civi.resetStats();
+    const incremental = (await sync('incremental')).sources[0]!;
+    expect(incremental).toMatchObject({ created: 0, updated: 0 });
+    const full = (await sync('full')).sources[0]!;
+    expect(full).toMatchObject({ read: PATRONS, created: 0, updated: 0 });
+    expect(full.unchanged + full.rejected + full.skipped).toBe(PATRONS);
+    expect(env.civi.stats.byAction['Contact.save'] ?? 0).toBe(0);
+  });
+
+  it('an incremental sync after 5% of patrons changed updates exactly those, with requests in proportion', async () => {
+    const { written } = expectedContacts();
+    const changed = env.dataset.patrons.filter((p) => written.has(`koha:${p.patron_id}`)).slice(0, PATRONS * 0.05);
+    for (const p of changed) env.koha.updatePatron(p.patron_id, { city: `Newtown ${p.patron_id}` });
+    env.civi.resetStats();
+    env.koha.resetStats();
+
+    const src = (await sync('incremental')).sources[0]!;
+    expect(src.updated).toBe(changed.length);
+    expect(src.created).toBe(0);
+    const crm = await crmContacts();
+    for (const p of changed) expect(crm.get(`koha:${p.patron_id}`)?.['address_primary.city']).toBe(`Newtown ${p.patron_id}`);
+
+    const kohaPages = Math.ceil((src.read + 1) / PAGE);
+    expect(env.koha.stats.requests).toBeLessThanOrEqual(kohaPages);
+    const batches = Math.ceil(changed.length / BATCH);
+    expect(env.civi.stats.byAction['Contact.save']).toBe(batches);
+    expect(env.civi.stats.requests).toBeLessThan(10 * batches + 10); // not per-record, not per-patron-in-Koha
+  });
+
+  it('a write CiviCRM itself refuses (external id held by a trashed contact) is reported with its reason', async () => {
+    const crm = await crmContacts();
+    const [victimExt, victim] = [...crm][0]!;
+    const [otherExt] = [...crm][1]!;
+    env.civi.trashContact(Number(victim.id));
+    for (const ext of [victimExt, otherExt]) env.koha.updatePatron(Number(ext.split(':')[1]), { city: 'Trashville' });
+
+    const src = (await sync('incremental')).sources[0]!;
+    expect(src.updated).toBe(1);
+    expect(src.rejections).toEqual([
+      expect.objectContaining({ recordId: victimExt.split(':')[1], code: 'CRM_DUPLICATE', reason: expect.stringMatching(/trash/i) }),
+    ]);
+  });
+
+  it('keeps personal data out of job payloads', async () => {
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const pages = new Queue('pages', { connection, prefix });
+    const jobs = await pages.getJobs(['completed', 'failed', 'waiting', 'delayed']);
+    await pages.close();
+    connection.disconnect();
+    expect(jobs.length).toBeGreaterThan(0);
+    const payloads = JSON.stringify(jobs.map((j) => j.data));
+    for (const p of env.dataset.patrons.slice(0, 300)) {
+      for (const v of [p.surname, p.email, p.cardnumber]) if (v && v.length > 4) expect(payloads).not.toContain(v);
+    }
+  });
+});
