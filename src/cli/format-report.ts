@@ -8,8 +8,8 @@ export function formatReport(report: RunReport, opts: { maxRejections?: number }
   const out: string[] = [];
   const duration = report.durationMs !== undefined ? `${(report.durationMs / 1000).toFixed(1)} s` : 'still running';
   out.push(`Run ${report.runId} (${report.mode}): ${report.status.toUpperCase()} in ${duration}`);
-  const header = ['source', 'status', ...COLUMNS, 'pages'];
-  const rows = report.sources.map((s) => [s.sourceId, s.status, ...COLUMNS.map((c) => String(s[c])), String(s.pages)]);
+  const header = ['source', 'status', ...COLUMNS, 'pages', 'seconds'];
+  const rows = report.sources.map((s) => [s.sourceId, s.status, ...COLUMNS.map((c) => String(s[c])), String(s.pages), s.durationMs === undefined ? '-' : (s.durationMs / 1000).toFixed(1)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   out.push(line(header), ...rows.map(line));

@@ -1,6 +1,6 @@
 /** SyncState in memory: for handler tests and (later) dry runs. Same semantics as the Redis one. */
 import type { Cursor, SentState } from '../core/types.js';
-import { emptyCursor, sumPages, type CommittedPage, type RunReport, type RunStatus, type SyncState } from './ports.js';
+import { emptyCursor, finishFields, sumPages, type CommittedPage, type RunReport, type RunStatus, type SyncState } from './ports.js';
 
 export function createMemoryState(): SyncState & { cursors: Map<string, Cursor> } {
   const cursors = new Map<string, Cursor>();
@@ -21,8 +21,7 @@ export function createMemoryState(): SyncState & { cursors: Map<string, Cursor> 
           sourceId,
           ...sumPages([...(pages.get(pageKey(runId, sourceId))?.values() ?? [])].map((p) => p.result)),
           status: fin?.status ?? 'running',
-          ...(fin?.error ? { error: fin.error } : {}),
-          ...(fin?.at ? { finishedAt: fin.at } : {}),
+          ...finishFields(fin, run.report.startedAt),
         };
       }),
     };

@@ -31,6 +31,8 @@ export interface SourceReport extends Omit<PageResult, 'rejections'> {
   rejections: Rejection[];
   error?: string;
   finishedAt?: string;
+  /** From the run's start to this source's last page. */
+  durationMs?: number;
 }
 
 export interface RunReport {
@@ -99,4 +101,10 @@ export function sumPages(pages: Iterable<PageResult>): PageResult & { pages: num
     total.rejections.push(...p.rejections);
   }
   return total;
+}
+
+/** A source's finish fields, derived from its outcome and the run's start. */
+export function finishFields(fin: { error?: string; at: string } | undefined, runStartedAt: string): Pick<SourceReport, 'error' | 'finishedAt' | 'durationMs'> {
+  if (!fin) return {};
+  return { ...(fin.error ? { error: fin.error } : {}), finishedAt: fin.at, durationMs: Date.parse(fin.at) - Date.parse(runStartedAt) };
 }

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Cursor, RunMode, SentState } from '../core/types.js';
-import { emptyCursor, sumPages, type CommittedPage, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState } from './ports.js';
+import { emptyCursor, finishFields, sumPages, type CommittedPage, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState } from './ports.js';
 
 /** Runs kept in history, and how long their details live. */
 const RUN_HISTORY = 200;
@@ -33,8 +33,7 @@ export function createRedisState(redis: Redis, prefix: string): SyncState {
         sourceId,
         ...sumPages(pages),
         status: fin?.status ?? 'running',
-        ...(fin?.error ? { error: fin.error } : {}),
-        ...(fin?.at ? { finishedAt: fin.at } : {}),
+        ...finishFields(fin, meta.startedAt!),
       });
     }
     const report: RunReport = {

@@ -133,7 +133,7 @@ describe('page handler', () => {
     expect(enqueued[0]).toMatchObject({ pageNo: 1, request: { since: null, after: null, limit: 4 } });
     await processPage(d, enqueued[0]!);
     const report = await state.getRun('r1');
-    expect(report).toMatchObject({ status: 'done', sources: [{ sourceId: 'koha', status: 'done', pages: 1, created: 1, rejected: 2 }] });
+    expect(report).toMatchObject({ status: 'done', sources: [{ sourceId: 'koha', status: 'done', pages: 1, created: 1, rejected: 2, durationMs: 0 }] });
   });
 
   it('starts an incremental run the overlap before the saved cursor', async () => {
