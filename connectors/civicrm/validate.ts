@@ -3,6 +3,7 @@
  * is lenient: it ignores unknown fields, cuts long strings, stores bad dates as 1970-01-01.
  * Problems name the field and the rule, never the value.
  */
+import { isCalendarDay } from '../../src/core/calendar.js';
 import type { FieldSpec } from './sink.js';
 
 export type Rule = 'unknown_field' | 'max_length' | 'date' | 'timestamp' | 'integer' | 'number' | 'boolean' | 'email' | 'option' | 'type';
@@ -22,20 +23,11 @@ export function codePointLength(s: string): number {
   return n;
 }
 
-function isLeap(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** A real calendar date YYYY-MM-DD (rejects 2026-02-31 and 0000-00-00). */
 export function isCalendarDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
-  const max = mo === 2 && isLeap(y) ? 29 : (DAYS[mo - 1] ?? 0);
-  return d <= max;
+  return isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 export function isTimestamp(s: string): boolean {

@@ -4,23 +4,11 @@
  * UTC would move birthdays by a day.
  */
 
+import { isCalendarDay } from '../core/calendar.js';
+
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time (also the common "space instead of T" form); the offset is optional for MySQL-style values.
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$/;
-
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-export function daysInMonth(year: number, month: number): number {
-  return month === 2 && isLeap(year) ? 29 : (DAYS[month - 1] ?? 0);
-}
-
-function isCalendarDate(y: number, m: number, d: number): boolean {
-  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
-}
 
 /**
  * `YYYY-MM-DD` for a valid calendar date or RFC 3339 date-time (its local date part), else null.
@@ -31,7 +19,7 @@ export function parseCalendarDate(input: string): string | null {
   const m = DATE_ONLY.exec(text) ?? DATE_TIME.exec(text);
   if (!m) return null;
   const [, ys, ms, ds, hh, mi, ss, , offset] = m;
-  if (!isCalendarDate(Number(ys), Number(ms), Number(ds))) return null;
+  if (!isCalendarDay(Number(ys), Number(ms), Number(ds))) return null;
   if (hh !== undefined && (Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 60)) return null;
   if (offset && offset.length === 6 && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4)) > 59)) return null;
   return `${ys}-${ms}-${ds}`;

@@ -3,33 +3,25 @@
  * One app and one pair of sandboxes serve the whole file; tests run in order and build on each other.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { bootstrapCustomFields, createCiviClient, type CiviClient } from '../../connectors/civicrm/index.js';
-import { createApp, type App } from '../../src/app.js';
+import { createCiviClient, type CiviClient } from '../../connectors/civicrm/index.js';
+import type { App } from '../../src/app.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { DesiredContact, SourceRecord } from '../../src/core/types.js';
-import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
-import { sandboxConfig } from '../../src/sandbox/sandbox-config.js';
+import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import type { RunReport } from '../../src/state/ports.js';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL, startSyncHarness, type SyncHarness } from './sync-harness.js';
 const PATRONS = 2000;
 const PAGE = 200;
 const BATCH = 50;
-const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
 
+let harness: SyncHarness;
 let env: SandboxEnvironment;
 let app: App;
 let civi: CiviClient;
 
-async function sync(mode: 'incremental' | 'full'): Promise<RunReport> {
-  const runId = await app.enqueueRun(mode);
-  const outcome = await app.waitForRun(runId);
-  if ('failedToStart' in outcome) throw new Error(outcome.failedToStart);
-  return outcome.report;
-}
+const sync = (mode: 'incremental' | 'full'): Promise<RunReport> => harness.sync(mode);
 
 const FIELDS = ['first_name', 'last_name', 'birth_date', 'email_primary.email', 'phone_primary.phone', 'address_primary.street_address', 'address_primary.city', 'address_primary.postal_code', 'address_primary.country_id:name', 'Library_Patron.Card_Number', 'Library_Patron.Home_Branch', 'Library_Patron.Patron_Category'];
 
@@ -58,23 +50,12 @@ function countPerContact(entity: string): number {
 }
 
 beforeAll(async () => {
-  env = await startSandboxes({ patrons: PATRONS, seed: 7 });
-  const loaded = sandboxConfig(env, { redisUrl: REDIS_URL, prefix, pageSize: PAGE, batchSize: BATCH, overlapSeconds: 300 });
-  app = await createApp(loaded, nullLogger);
-  civi = createCiviClient(loaded.config.crm, { logger: nullLogger });
-  const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
-  await bootstrapCustomFields(admin, app.deps.sources.get('koha')!.mapping.customGroups);
-  app.startWorkers();
+  harness = await startSyncHarness({ patrons: PATRONS, seed: 7, pageSize: PAGE, batchSize: BATCH, overlapSeconds: 300 });
+  ({ env, app } = harness);
+  civi = createCiviClient(harness.loaded.config.crm, { logger: nullLogger });
 });
 
-afterAll(async () => {
-  await app?.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await env?.stop();
-});
+afterAll(async () => harness?.stop());
 
 describe('sync through the queues', () => {
   it(`a full sync makes every writable patron of ${PATRONS} exactly one contact with the right fields`, async () => {
@@ -181,7 +162,7 @@ describe('sync through the queues', () => {
 
   it('keeps personal data out of job payloads', async () => {
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const pages = new Queue('pages', { connection, prefix });
+    const pages = new Queue('pages', { connection, prefix: harness.loaded.config.redis.prefix });
     const jobs = await pages.getJobs(['completed', 'failed', 'waiting', 'delayed']);
     await pages.close();
     connection.disconnect();

@@ -1,17 +1,12 @@
-import { afterEach, beforeAll, afterAll, describe, it, expect } from '@jest/globals';
+import { describe, it, expect } from '@jest/globals';
 import { inspect } from 'node:util';
 import nock from 'nock';
 import { createKohaConnector } from '../../connectors/koha/index.js';
 import { BridgeError, describeError } from '../../src/core/errors.js';
 import type { PageRequest } from '../../src/core/types.js';
-import { BASE, PASSWORD, TOKEN_A, CLIENT_SECRET, capturingLogger, fastRetry, kohaSource, oauthAuth, patronRow, type CapturingLogger } from './koha-fixtures.js';
+import { BASE, PASSWORD, TOKEN_A, CLIENT_SECRET, capturingLogger, isolateNock, fastRetry, kohaSource, oauthAuth, patronRow, type CapturingLogger } from './koha-fixtures.js';
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore(); // each test file loads its own nock; leave none active for the next file
-});
-afterEach(() => nock.cleanAll());
+isolateNock();
 
 const request: PageRequest = { since: null, until: '2025-02-01T00:00:00Z', after: null, limit: 10 };
 const rows = [patronRow(1, '2025-01-31T10:00:00Z')];

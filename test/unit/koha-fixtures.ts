@@ -1,4 +1,6 @@
 /** Shared fixtures for the Koha connector tests (nock-based, no network). */
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import nock from 'nock';
 import { sourceSchema, type SourceConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/core/logger.js';
 
@@ -56,4 +58,14 @@ export function patronRow(id: number, updatedOn: string, extra: Record<string, u
     extended_attributes: [{ extended_attribute_id: 1, type: 'STUDENTID', value: 'S1' }],
     ...extra,
   };
+}
+
+/** Network off for this file's tests; nock cleaned after each and fully restored after the file. */
+export function isolateNock(): void {
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore(); // each test file loads its own nock; leave none active for the next file
+  });
+  afterEach(() => nock.cleanAll());
 }

@@ -1,14 +1,9 @@
-import { afterEach, beforeAll, afterAll, describe, it, expect } from '@jest/globals';
+import { describe, it, expect } from '@jest/globals';
 import nock from 'nock';
 import { apiBaseUrl, createKohaConnector } from '../../connectors/koha/index.js';
-import { BASE, capturingLogger, fastRetry, kohaSource } from './koha-fixtures.js';
+import { BASE, capturingLogger, isolateNock, fastRetry, kohaSource } from './koha-fixtures.js';
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore(); // each test file loads its own nock; leave none active for the next file
-});
-afterEach(() => nock.cleanAll());
+isolateNock();
 
 describe('Koha small lists', () => {
   it('listLibraries follows Link rel=next until it is absent', async () => {

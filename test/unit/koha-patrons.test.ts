@@ -1,17 +1,12 @@
-import { afterEach, beforeAll, afterAll, describe, it, expect } from '@jest/globals';
+import { describe, it, expect } from '@jest/globals';
 import nock from 'nock';
 import { createKohaConnector } from '../../connectors/koha/index.js';
 import { firstPage, nextPage } from '../../connectors/connector.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { PageRequest } from '../../src/core/types.js';
-import { BASE, capturingLogger, fastRetry, kohaSource, patronRow } from './koha-fixtures.js';
+import { BASE, capturingLogger, isolateNock, fastRetry, kohaSource, patronRow } from './koha-fixtures.js';
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore(); // each test file loads its own nock; leave none active for the next file
-});
-afterEach(() => nock.cleanAll());
+isolateNock();
 
 /** Intercept one GET /patrons, recording the raw path and headers Koha would see. */
 function expectPage(rows: unknown[], seen: { path: string; embed: unknown }[]) {
