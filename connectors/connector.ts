@@ -4,9 +4,18 @@
  */
 import type { Cursor, Page, PageRequest, RunMode } from '../src/core/types.js';
 
-/** Reads one kind of record as pages in a stable (updatedAt, id) order. */
+/** Records read by id: those found (valid or rejected) and the ids the source no longer has. */
+export interface IdPage {
+  records: Page['records'];
+  rejected: Page['rejected'];
+  missing: string[];
+}
+
+/** Reads one kind of record as pages in a stable (updatedAt, id) order, or by id. */
 export interface Stream {
   read(request: PageRequest): Promise<Page>;
+  /** Re-reads records by their source ids (failed records retried by a later run). */
+  readIds(ids: readonly string[]): Promise<IdPage>;
 }
 
 export interface Connector {

@@ -11,19 +11,28 @@ export const QUEUES = { runs: 'runs', pages: 'pages' } as const;
 const keyset = z.object({ updatedAt: z.string(), id: z.string() }).strict();
 
 export const runJobSchema = z
-  .object({ runId: z.string().regex(/^[A-Za-z0-9._-]+$/), mode: z.enum(['incremental', 'full']), sourceIds: z.array(z.string()).min(1) })
+  .object({
+    runId: z.string().regex(/^[A-Za-z0-9._-]+$/),
+    mode: z.enum(['incremental', 'full', 'replay']),
+    sourceIds: z.array(z.string()).min(1),
+    recordIds: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/)).optional(),
+  })
   .strict() satisfies z.ZodType<RunJobData>;
 
-export const pageJobSchema = z
-  .object({
-    runId: z.string(),
-    sourceId: z.string(),
-    pageNo: z.number().int().min(1),
-    request: z
-      .object({ since: z.string().nullable(), until: z.string(), after: keyset.nullable(), limit: z.number().int().min(1) })
-      .strict(),
-  })
-  .strict() satisfies z.ZodType<PageJobData>;
+const pageBase = { runId: z.string(), sourceId: z.string(), pageNo: z.number().int().min(1) };
+
+export const pageJobSchema = z.discriminatedUnion('phase', [
+  z
+    .object({
+      ...pageBase,
+      phase: z.literal('window'),
+      request: z
+        .object({ since: z.string().nullable(), until: z.string(), after: keyset.nullable(), limit: z.number().int().min(1) })
+        .strict(),
+    })
+    .strict(),
+  z.object({ ...pageBase, phase: z.literal('retry'), limit: z.number().int().min(1), replay: z.boolean() }).strict(),
+]) satisfies z.ZodType<PageJobData>;
 
 /** BullMQ job ids must not contain ":" nor be integers. */
 export const runJobId = (runId: string) => `run.${runId}`;

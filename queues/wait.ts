@@ -1,29 +1,61 @@
-/** Waiting for a run to finish (used by `sync --once`): the run report, or the run job's failure. */
+/**
+ * Waiting for a run to finish (used by `sync --once`): the run report, the run job's failure, or
+ * why the wait stopped (deadline, interruption, Redis gone or restarted without its data). Never
+ * waits for ever.
+ */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { describeError } from '../src/core/errors.js';
 import type { RunReport, SyncState } from '../src/state/ports.js';
 import { QUEUES, runJobId } from './jobs.js';
 
-export type RunWait = { report: RunReport } | { failedToStart: string };
+export type RunWait = { report: RunReport } | { failedToStart: string } | { stopped: string };
 
-export async function waitForRun(
-  connection: Redis,
-  prefix: string,
-  state: SyncState,
-  runId: string,
-  opts: { pollMs?: number; signal?: AbortSignal } = {},
-): Promise<RunWait> {
+export interface WaitOptions {
+  pollMs?: number;
+  signal?: AbortSignal;
+  /** Give up after this long (the run itself goes on or stays resumable). */
+  timeoutMs?: number;
+  /** Give up when Redis has not answered for this long. */
+  unreachableMs?: number;
+  /** Set when Redis came back without its data. */
+  stateLost?: () => string | null;
+  now?: () => number;
+}
+
+export async function waitForRun(connection: Redis, prefix: string, state: SyncState, runId: string, opts: WaitOptions = {}): Promise<RunWait> {
+  const now = opts.now ?? Date.now;
+  const start = now();
+  const deadline = start + (opts.timeoutMs ?? 6 * 3600_000);
+  const unreachableMs = opts.unreachableMs ?? 60_000;
   const runs = new Queue(QUEUES.runs, { connection, prefix });
+  runs.on('error', () => {}); // failures show up as failed polls below
+  let seen = false;
+  let failingSince: number | null = null;
+  let lastError = '';
   try {
     for (;;) {
-      const report = await state.getRun(runId);
-      if (report && report.status !== 'running') return { report };
-      const job = await runs.getJob(runJobId(runId));
-      if (job && (await job.getState()) === 'failed') return { failedToStart: job.failedReason ?? 'run job failed' };
-      if (opts.signal?.aborted) throw new Error('interrupted');
+      if (opts.signal?.aborted) return { stopped: 'interrupted' };
+      const lost = opts.stateLost?.() ?? null;
+      if (lost) return { stopped: lost };
+      if (now() > deadline) return { stopped: `run ${runId} did not finish within ${Math.round((deadline - start) / 1000)} s` };
+      try {
+        const report = await state.getRun(runId);
+        failingSince = null;
+        if (report && report.status !== 'running') return { report };
+        if (report) seen = true;
+        else if (seen) return { stopped: `run ${runId} vanished from Redis (did Redis restart without its data?)` };
+        const job = await runs.getJob(runJobId(runId));
+        if (!report && job && (await job.getState()) === 'failed') return { failedToStart: job.failedReason ?? 'run job failed' };
+        if (!report && !job && now() - start > 10_000) return { stopped: `run ${runId} is neither queued nor recorded in Redis (did Redis restart without its data?)` };
+      } catch (err) {
+        failingSince ??= now();
+        lastError = describeError(err);
+        if (now() - failingSince > unreachableMs) return { stopped: `Redis has not answered for ${Math.round(unreachableMs / 1000)} s (${lastError})` };
+      }
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }
   } finally {
-    await runs.close();
+    await runs.close().catch(() => {});
   }
 }

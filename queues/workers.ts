@@ -1,7 +1,8 @@
 /**
  * Worker shells: parse job data → call the handler → translate the error. Transient errors are
- * retried by BullMQ with backoff; anything else fails the job at once (UnrecoverableError), and a
- * page job that fails for good marks its source failed in the run report.
+ * retried by BullMQ with backoff; anything else fails the job at once (UnrecoverableError). A job
+ * that fails for good, in the handler or outside it (stalled too often: its worker died twice),
+ * finishes its source as failed, so no run is left "running".
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -10,11 +11,23 @@ import { failSource, processPage, startRun, type PipelineDeps } from '../src/pip
 import { QUEUES, pageJobSchema, runJobSchema } from './jobs.js';
 
 export interface Workers {
-  close(): Promise<void>;
+  /** Finish the jobs in hand, then stop; `force` stops at once (the jobs are retried later). */
+  close(force?: boolean): Promise<void>;
 }
 
-export function createWorkers(connection: Redis, prefix: string, deps: PipelineDeps, opts: { concurrency: number }): Workers {
+export interface WorkerOptions {
+  concurrency: number;
+  /**
+   * A dead worker's job is taken up again after about this long (BullMQ lock; renewed every
+   * half of it while the job runs).
+   */
+  lockMs?: number;
+}
+
+export function createWorkers(connection: Redis, prefix: string, deps: PipelineDeps, opts: WorkerOptions): Workers {
   const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const lockDuration = opts.lockMs ?? 30_000;
+  const common = { connection, prefix, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)), maxStalledCount: 2 };
 
   const runs = new Worker(
     QUEUES.runs,
@@ -26,7 +39,7 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
         throw translate(err);
       }
     },
-    { connection, prefix, concurrency: 1 },
+    { ...common, concurrency: 1 },
   );
 
   const pages = new Worker(
@@ -43,17 +56,41 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
         throw translate(e);
       }
     },
-    { connection, prefix, concurrency: opts.concurrency },
+    { ...common, concurrency: opts.concurrency },
   );
+
+  // Failures outside the handler (a job stalled too often) reach only this event.
+  pages.on('failed', (job, err) => {
+    if (!job) return;
+    const data = pageJobSchema.safeParse(job.data);
+    if (!data.success) return;
+    void job
+      .getState()
+      .then((s) => (s === 'failed' ? failSource(deps, data.data, describeError(err)) : undefined))
+      .catch((e: unknown) => deps.logger.error('could not record a failed page', { runId: data.data.runId, error: describeError(e) }));
+  });
+  runs.on('failed', (job, err) => {
+    if (!job) return;
+    const data = runJobSchema.safeParse(job.data);
+    if (!data.success) return;
+    void job
+      .getState()
+      .then(async (s) => {
+        if (s !== 'failed' || !(await deps.state.getRun(data.data.runId))) return;
+        for (const sourceId of data.data.sourceIds) await failSource(deps, { runId: data.data.runId, sourceId, pageNo: 1 }, `the run could not start: ${describeError(err)}`);
+      })
+      .catch((e: unknown) => deps.logger.error('could not record a failed run', { runId: data.data.runId, error: describeError(e) }));
+  });
 
   for (const w of [runs, pages]) {
     // Without a listener, ioredis/BullMQ errors would be unhandled; they are logged, never thrown.
     w.on('error', (err) => deps.logger.error('worker error', { error: describeError(err) }));
+    w.on('stalled', (jobId) => deps.logger.warn('a job was taken up again after its worker stopped answering', { jobId }));
   }
 
   return {
-    async close() {
-      await Promise.all([runs.close(), pages.close()]);
+    async close(force = false) {
+      await Promise.all([runs.close(force), pages.close(force)]);
     },
   };
 }

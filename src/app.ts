@@ -4,16 +4,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { createKohaConnector } from '../connectors/koha/index.js';
 import { createCiviCrmSink } from '../connectors/civicrm/index.js';
 import { createProducer, createWorkers, newRunId, waitForRun, type Producer, type RunWait, type Workers } from '../queues/index.js';
 import type { LoadedConfig } from './config/load.js';
+import { BridgeError } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
 import { loadMapping } from './mapping/index.js';
-import type { PipelineDeps, SourceBinding } from './pipeline/types.js';
-import { createRedisState } from './state/index.js';
+import { resumeRun, type PipelineDeps, type ResumeResult, type SourceBinding } from './pipeline/index.js';
+import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
 import type { SyncState } from './state/ports.js';
 
 export interface App {
@@ -24,9 +24,15 @@ export interface App {
   /** Start workers in this process (long-lived `worker`, or `sync --once`). */
   startWorkers(): Workers;
   /** Enqueue a run; returns its id. */
-  enqueueRun(mode: RunMode, sourceIds?: string[]): Promise<string>;
-  waitForRun(runId: string, signal?: AbortSignal): Promise<RunWait>;
-  close(): Promise<void>;
+  enqueueRun(mode: RunMode, sourceIds?: string[], recordIds?: string[]): Promise<string>;
+  /** The newest unfinished run of any of these sources (a crashed or still running one), or null. */
+  findUnfinishedRun(sourceIds?: string[]): Promise<string | null>;
+  resumeRun(runId: string): Promise<ResumeResult>;
+  waitForRun(runId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<RunWait>;
+  /** Set once Redis came back without its data. */
+  stateLost(): string | null;
+  /** Stop workers (waiting at most `graceMs` for the jobs in hand) and connections. */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise<Map<string, SourceBinding>> {
@@ -46,12 +52,22 @@ export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise
 export async function createApp(loaded: LoadedConfig, logger: Logger): Promise<App> {
   const { config } = loaded;
   const sources = await loadSources(loaded, logger);
-  // Workers need maxRetriesPerRequest: null; one connection serves queues and state.
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', () => {}); // failures surface on commands; reconnects are ioredis' job
+  const url = config.redis.url;
+  await probeRedis(url); // a stopped Redis or a wrong password fails here, with one clear line
+  // Workers need maxRetriesPerRequest: null; state and producer fail fast while Redis is down.
+  const workerConn = connectRedis(url, logger, { maxRetriesPerRequest: null });
+  const control = connectRedis(url, logger, { maxRetriesPerRequest: 2 });
   const prefix = config.redis.prefix;
-  const state = createRedisState(redis, prefix);
-  const producer = createProducer(redis, prefix, {
+  const state = createRedisState(control, prefix, { leaseTtlMs: config.sync.lease_seconds * 1000 });
+  let lost: string | null = null;
+  await watchForDataLoss(control, prefix, () => {
+    lost =
+      `Redis at ${redisTarget(url)} came back without its data (restarted without persistence, or flushed): queued jobs, ` +
+      'cursors, fingerprints and run reports are gone. The next run reads every patron again; nothing is written twice ' +
+      '(contacts are matched on external_identifier).';
+    logger.error('redis lost its data', { error: lost });
+  });
+  const producer = createProducer(control, prefix, {
     attempts: config.sync.attempts,
     backoffMs: config.sync.backoff_ms,
     keepCompleted: config.sync.keep_completed_jobs,
@@ -63,6 +79,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger): Promise<A
     state,
     clock: () => new Date(),
     logger,
+    policy: { leaseTtlMs: config.sync.lease_seconds * 1000, parkAfterRuns: config.sync.park_after_runs },
     enqueuePage: (job) => producer.enqueuePage(job),
   };
   const workers: Workers[] = [];
@@ -73,24 +90,51 @@ export async function createApp(loaded: LoadedConfig, logger: Logger): Promise<A
     deps,
     producer,
     startWorkers() {
-      const w = createWorkers(redis, prefix, deps, { concurrency: config.sync.concurrency });
+      const w = createWorkers(workerConn, prefix, deps, { concurrency: config.sync.concurrency, lockMs: config.sync.stall_seconds * 1000 });
       workers.push(w);
       return w;
     },
-    async enqueueRun(mode, sourceIds) {
+    async enqueueRun(mode, sourceIds, recordIds) {
       const ids = sourceIds && sourceIds.length > 0 ? sourceIds : [...sources.keys()];
       const runId = newRunId(deps.clock(), randomBytes(3).toString('hex'));
-      await producer.enqueueRun({ runId, mode, sourceIds: ids });
+      await producer.enqueueRun({ runId, mode, sourceIds: ids, ...(recordIds && recordIds.length ? { recordIds } : {}) });
       return runId;
     },
-    waitForRun(runId, signal) {
-      return waitForRun(redis, prefix, state, runId, signal ? { signal } : {});
+    async findUnfinishedRun(sourceIds) {
+      const wanted = new Set(sourceIds && sourceIds.length > 0 ? sourceIds : sources.keys());
+      for (const id of wanted) {
+        const holder = await state.leaseHolder(id);
+        if (holder && (await state.getRun(holder))?.status === 'running') return holder;
+      }
+      // A run whose lease lapsed (its process died long ago) is still resumable.
+      for (const run of await state.listRuns(20)) {
+        if (run.status === 'running' && run.sources.some((s) => s.status === 'running' && wanted.has(s.sourceId))) return run.runId;
+      }
+      return null;
     },
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
-      await producer.close();
+    resumeRun: (runId) => resumeRun(deps, runId),
+    waitForRun(runId, opts = {}) {
+      return waitForRun(control, prefix, state, runId, { ...opts, stateLost: () => lost });
+    },
+    stateLost: () => lost,
+    async close(opts = {}) {
+      const graceMs = opts.graceMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((r) => { timer = setTimeout(() => r(true), graceMs); }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        logger.warn('jobs in hand did not finish in time; they are taken up again by the next worker', { graceMs });
+        await Promise.all(workers.map((w) => w.close(true).catch(() => {})));
+      }
+      await producer.close().catch(() => {});
       await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
-      redis.disconnect();
+      workerConn.disconnect();
+      control.disconnect();
     },
   };
 }
+

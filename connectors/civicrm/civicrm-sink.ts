@@ -135,6 +135,10 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
   return {
     requests: () => client.requests(),
     describeContactFields: describe,
+    async missingTargets(targets) {
+      const specs = await describe({ fresh: true });
+      return targets.filter((t) => !specs.has(t));
+    },
     async upsertContacts(batch) {
       const specs = await describe();
       const results: ContactWriteResult[] = new Array<ContactWriteResult>(batch.length);

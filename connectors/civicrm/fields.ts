@@ -121,14 +121,20 @@ export async function fetchContactFields(client: CiviClient): Promise<Map<string
   return buildFieldSpecs(fields, options);
 }
 
-/** A describer that fetches once and caches the answer (a failed fetch is retried on the next call). */
-export function createFieldDescriber(client: CiviClient): () => Promise<Map<string, FieldSpec>> {
+export type FieldDescriber = (opts?: { fresh?: boolean }) => Promise<Map<string, FieldSpec>>;
+
+/**
+ * A describer that fetches once and caches the answer; `fresh` fetches again (each run starts so,
+ * since a CRM admin may have added fields since). A failed fetch is retried on the next call.
+ */
+export function createFieldDescriber(client: CiviClient): FieldDescriber {
   let cached: Promise<Map<string, FieldSpec>> | undefined;
-  return () => {
-    cached ??= fetchContactFields(client).catch((err: unknown) => {
-      cached = undefined;
-      throw err;
+  return (opts = {}) => {
+    if (opts.fresh) cached = undefined;
+    const fetching = (cached ??= fetchContactFields(client));
+    fetching.catch(() => {
+      if (cached === fetching) cached = undefined;
     });
-    return cached;
+    return fetching;
   };
 }

@@ -25,7 +25,12 @@ export interface CrmSink {
    * Writable Contact fields (core, custom `Group.Field`, and the `email_primary.*`, `phone_primary.*`,
    * `address_primary.*` forms), fetched once with getFields and cached.
    */
-  describeContactFields(): Promise<Map<string, FieldSpec>>;
+  describeContactFields(opts?: { fresh?: boolean }): Promise<Map<string, FieldSpec>>;
+  /**
+   * Of the given Contact field names, those the CRM does not have as writable fields (asked
+   * afresh, not from the cache): a run must not start before `crm bootstrap` created them.
+   */
+  missingTargets(targets: readonly string[]): Promise<string[]>;
   /**
    * Validate and write contacts (Contact.save + match on external_identifier, batched), then
    * their group memberships. Returns one result per input, in input order. A record the CRM

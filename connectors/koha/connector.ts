@@ -6,6 +6,7 @@ import type { SourceConfig } from '../../src/config/schema.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import { KohaClient } from './client.js';
+import { readPatronsByIds } from './patrons-by-id.js';
 import { createPatronStream } from './patrons.js';
 import type { RetryOptions } from './retry.js';
 import { isValidTimeZone } from './time.js';
@@ -39,7 +40,10 @@ export function createKohaConnector(source: SourceConfig, deps: KohaConnectorDep
     sourceId: source.id,
     type: 'koha',
     client,
-    patrons: createPatronStream(client, { sourceId: source.id, timeZone: source.timezone, logger: deps.logger }),
+    patrons: {
+      ...createPatronStream(client, { sourceId: source.id, timeZone: source.timezone, logger: deps.logger }),
+      readIds: (ids) => readPatronsByIds(client, ids, { sourceId: source.id, timeZone: source.timezone }),
+    },
     async close() {},
   };
 }

@@ -41,7 +41,7 @@ export function patronListQuery(request: PageRequest, timeZone: string): Query {
   };
 }
 
-export function createPatronStream(client: KohaClient, opts: { sourceId: string; timeZone: string; logger: Logger }): Stream {
+export function createPatronStream(client: KohaClient, opts: { sourceId: string; timeZone: string; logger: Logger }): Pick<Stream, 'read'> {
   return {
     async read(request: PageRequest): Promise<Page> {
       if (!Number.isInteger(request.limit) || request.limit < 1) {

@@ -38,8 +38,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     const runId = await app.enqueueRun('full');
     out(`Run ${runId} enqueued; workers are syncing…\n`);
     const outcome = await app.waitForRun(runId);
-    if ('failedToStart' in outcome) {
-      out(`run could not start: ${outcome.failedToStart}`);
+    if (!('report' in outcome)) {
+      out(`run did not finish: ${'failedToStart' in outcome ? outcome.failedToStart : outcome.stopped}`);
       return EXIT.failed;
     }
     out(formatReport(outcome.report, { maxRejections: 8 }));

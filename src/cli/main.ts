@@ -1,11 +1,13 @@
 /** The `patron-bridge` command line. Each command lives in its own file; this file only wires them. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/load.js';
 import { bootstrapCommand } from './bootstrap-command.js';
 import { configCheckCommand } from './config-command.js';
 import { demoCommand } from './demo-command.js';
+import { failuresListCommand, failuresReplayCommand } from './failures-command.js';
 import { mappingValidateCommand } from './mapping-command.js';
 import { reportCommand } from './report-command.js';
+import { describeError } from '../core/errors.js';
 import { reportFatal } from './run-cli.js';
 import { sandboxCommand } from './sandbox-command.js';
 import { syncCommand } from './sync-command.js';
@@ -14,6 +16,21 @@ import { workerCommand } from './worker-command.js';
 const configOption = () =>
   new Option('-c, --config <file>', 'configuration file (YAML)').default(process.env.PATRON_BRIDGE_CONFIG ?? DEFAULT_CONFIG_PATH);
 const logLevelOption = () => new Option('--log-level <level>', 'override logging.level').choices(['error', 'warn', 'info', 'debug']);
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+// Last line of defence: a stray error is printed as one safe line (never a raw client error object:
+// those carry credentials) and the process ends.
+const fatal = (err: unknown) => {
+  process.stderr.write(`error: ${describeError(err)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 const program = new Command()
   .name('patron-bridge')
@@ -36,8 +53,10 @@ program
   .option('--full', 'read every record, not only those changed since the last run (unchanged ones are still not re-sent)')
   .option('--source <id...>', 'only these sources (default: all configured)')
   .option('--json', 'print the report as JSON')
+  .option('--timeout <seconds>', 'with --once: stop waiting after this long (default sync.run_timeout_seconds); the run stays resumable', positiveInt)
   .addOption(configOption())
   .addOption(logLevelOption())
+  .addHelpText('after', '\nExit codes of --once: 0 every record written or deliberately skipped; 3 the run completed, but records were\nrejected or kept for retry (see the report and `failures list`); 1 the run failed or did not finish; 2 bad configuration or mapping.')
   .action(run((opts: Parameters<typeof syncCommand>[0]) => syncCommand(opts)));
 
 program
@@ -55,6 +74,26 @@ program
   .option('--last <n>', 'print the last N runs', (v) => Number.parseInt(v, 10))
   .addOption(configOption())
   .action(run((runId: string | undefined, opts: Parameters<typeof reportCommand>[1]) => reportCommand(runId, opts)));
+
+const failures = program.command('failures').description('records a run could not write: kept, retried by later runs, parked after sync.park_after_runs');
+failures
+  .command('list')
+  .description('list the kept failures (source, record id, code, reason, attempts; no personal data)')
+  .option('--source <id>', 'only this source')
+  .option('--parked', 'only parked ones')
+  .option('--json', 'print as JSON')
+  .addOption(configOption())
+  .action(run((opts: Parameters<typeof failuresListCommand>[0]) => failuresListCommand(opts)));
+failures
+  .command('replay')
+  .description('re-read the kept failures (parked ones too) from the source and write them now; prints the report')
+  .option('--id <recordId...>', 'only these source record ids')
+  .option('--source <id>', 'only this source')
+  .option('--json', 'print the report as JSON')
+  .option('--timeout <seconds>', 'stop waiting after this long', positiveInt)
+  .addOption(configOption())
+  .addOption(logLevelOption())
+  .action(run((opts: Parameters<typeof failuresReplayCommand>[0]) => failuresReplayCommand(opts)));
 
 const mapping = program.command('mapping').description('work with mapping files');
 mapping

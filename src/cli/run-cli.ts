@@ -3,7 +3,8 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { BridgeError, describeError } from '../core/errors.js';
 import { createLogger, makeRedactor, type Logger } from '../core/logger.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes: 0 all written or deliberately skipped; 1 failed; 2 bad configuration or mapping; 3 done, with records that need attention. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, attention: 3 } as const;
 
 export interface CommonOptions {
   config: string;

@@ -1,15 +1,22 @@
-/** `patron-bridge sync`: enqueue a run; with --once, also run the workers here until it is finished. */
+/**
+ * `patron-bridge sync`: enqueue a run; with --once, also run the workers here until it is finished.
+ * An unfinished run of the same sources (its process died, or another process runs it) is resumed
+ * or joined instead of starting a second one.
+ */
 import { createApp } from '../app.js';
 import { BridgeError } from '../core/errors.js';
-import type { RunReport } from '../state/ports.js';
-import { formatReport } from './format-report.js';
+import { runOnce } from './run-once.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
+
+export { printReport } from './run-once.js';
 
 export interface SyncOptions extends CommonOptions {
   once?: boolean;
   full?: boolean;
   source?: string[];
   json?: boolean;
+  /** Seconds `--once` waits at most (default: sync.run_timeout_seconds). */
+  timeout?: number;
 }
 
 export async function syncCommand(opts: SyncOptions): Promise<number> {
@@ -19,33 +26,33 @@ export async function syncCommand(opts: SyncOptions): Promise<number> {
       if (!known.includes(id)) throw new BridgeError('CONFIG_INVALID', `${loaded.file}: no source "${id}" (configured: ${known.join(', ')})`);
     }
     const app = await createApp(loaded, logger);
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    try {
-      if (opts.once) app.startWorkers();
-      const runId = await app.enqueueRun(opts.full ? 'full' : 'incremental', opts.source);
-      if (!opts.once) {
+    const mode = opts.full ? 'full' : 'incremental';
+    if (!opts.once) {
+      try {
+        const runId = await app.enqueueRun(mode, opts.source);
         process.stdout.write(opts.json ? `${JSON.stringify({ runId })}\n` : `enqueued run ${runId}\n`);
         return EXIT.ok;
+      } finally {
+        await app.close();
       }
-      logger.info('run enqueued', { runId });
-      const outcome = await app.waitForRun(runId, stop.signal);
-      if ('failedToStart' in outcome) {
-        process.stderr.write(`error: run ${runId} could not start: ${outcome.failedToStart}\n`);
-        return EXIT.failed;
-      }
-      printReport(outcome.report, opts.json ?? false);
-      return outcome.report.status === 'done' ? EXIT.ok : EXIT.failed;
-    } finally {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      await app.close();
     }
+    return runOnce(app, {
+      json: opts.json ?? false,
+      timeoutMs: (opts.timeout ?? loaded.config.sync.run_timeout_seconds) * 1000,
+      logger,
+      async start() {
+        const unfinished = await app.findUnfinishedRun(opts.source);
+        if (unfinished) {
+          const r = await app.resumeRun(unfinished);
+          if (r.resumed) {
+            process.stderr.write(`resuming unfinished run ${unfinished} (${r.committedPages} page(s) already committed) instead of starting a new one\n`);
+            return unfinished;
+          }
+        }
+        const runId = await app.enqueueRun(mode, opts.source);
+        logger.info('run enqueued', { runId });
+        return runId;
+      },
+    });
   });
-}
-
-export function printReport(report: RunReport, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
 }

@@ -66,9 +66,20 @@ export const configSchema = z
         backoff_ms: z.number().int().min(0).default(5000),
         keep_completed_jobs: z.number().int().min(0).default(1000),
         keep_failed_jobs: z.number().int().min(0).default(5000),
+        /** One run per source: its lease lapses this long after its last renewal (a dead process's run). */
+        lease_seconds: z.number().int().min(5).max(86400).default(300),
+        /** A record that failed in this many runs is parked: reported, no longer retried by runs. */
+        park_after_runs: z.number().int().min(1).max(1000).default(5),
+        /** `sync --once` gives up waiting after this long (the run stays resumable). */
+        run_timeout_seconds: z.number().int().min(1).default(21600),
+        /** A job whose worker died is taken up again after about this long. */
+        stall_seconds: z.number().int().min(2).max(600).default(30),
       })
       .strict()
-      .default({ concurrency: 2, attempts: 5, backoff_ms: 5000, keep_completed_jobs: 1000, keep_failed_jobs: 5000 }),
+      .default({
+        concurrency: 2, attempts: 5, backoff_ms: 5000, keep_completed_jobs: 1000, keep_failed_jobs: 5000,
+        lease_seconds: 300, park_after_runs: 5, run_timeout_seconds: 21600, stall_seconds: 30,
+      }),
     logging: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'CRM_SERVER' // 5xx page that is not an APIv4 envelope (PHP fatal, proxy)
   | 'HTTP_TRANSIENT' // 408, 429, 502, 503, 504 and similar
   | 'NETWORK' // connection refused/reset, DNS, timeout
+  | 'RUN_CONFLICT' // another run holds the source, or this run lost it
+  | 'REDIS' // Redis unreachable, refusing our credentials, or restarted without its data
   | 'INTERNAL';
 
 export interface ErrorContext {
@@ -90,6 +92,11 @@ export function classifyError(err: unknown): BridgeError {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && NETWORK_CODES.has(code)) {
     return new BridgeError('NETWORK', `network error (${code})`, { cause: err });
+  }
+  // ioredis, while the connection is down: worth retrying once Redis is back.
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'MaxRetriesPerRequestError' || (err instanceof Error && /^Connection is closed\.?$/.test(err.message))) {
+    return new BridgeError('REDIS', 'the Redis connection is down', { transient: true, context: { system: 'redis' } }); // no cause: it quotes AUTH arguments
   }
   const message = err instanceof Error ? err.message : String(err);
   return new BridgeError('INTERNAL', message, { cause: err });

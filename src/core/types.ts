@@ -105,4 +105,5 @@ export interface Page {
   hasMore: boolean;
 }
 
-export type RunMode = 'incremental' | 'full';
+/** incremental: from the saved cursor; full: every record; replay: only the kept failures. */
+export type RunMode = 'incremental' | 'full' | 'replay';

@@ -1,12 +1,14 @@
 /**
- * One page of one source: read → transform (pure) → reconcile (pure) → apply to the CRM →
- * commit fingerprints, counts and cursor together → enqueue the next page or finish the source.
+ * One page of one source: read (a window page, or kept failures by id) → transform (pure) →
+ * reconcile (pure) → apply to the CRM → commit fingerprints, counts, failures and cursor together,
+ * under the run's lease → enqueue the next page or finish the source.
  */
-import { advance, nextPage } from '../../connectors/connector.js';
-import type { ContactWriteResult, DesiredContact, PageRequest, SentState } from '../core/types.js';
+import { advance, nextPage, type IdPage } from '../../connectors/connector.js';
+import { BridgeError } from '../core/errors.js';
+import type { ContactWriteResult, DesiredContact, Page, PageRequest, SentState } from '../core/types.js';
 import { reconcile } from '../reconcile/index.js';
-import { emptyPageResult, type PageResult } from '../state/ports.js';
-import type { PageJobData, PipelineDeps } from './types.js';
+import { emptyPageResult, LeaseLostError, type CommittedPage, type FailureEntry, type PageResult } from '../state/ports.js';
+import { PATRON_STREAM, type PageJobData, type PipelineDeps, type RetryPageJob, type SourceBinding } from './types.js';
 
 export interface PageOutcome {
   result: PageResult;
@@ -21,27 +23,83 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   // A retried job whose page was already committed only needs its follow-up.
   const committed = await deps.state.getCommittedPage(runId, sourceId, pageNo);
   if (committed) {
-    await followUp(deps, job, committed.next);
+    await followUp(deps, job, committed);
     return committed;
   }
+  await holdLease(deps, job);
+  const heartbeat = setInterval(() => {
+    holdLease(deps, job).catch((err: unknown) => deps.logger.warn('lease renewal failed', { runId, sourceId, pageNo, error: String(err) }));
+  }, Math.max(1000, Math.floor(deps.policy.leaseTtlMs / 3)));
+  try {
+    const done = job.phase === 'window' ? await windowPage(deps, binding, job.runId, job.request) : await retryPage(deps, binding, job);
+    const outcome = await writePage(deps, binding, job, done);
+    await followUp(deps, job, outcome);
+    return outcome;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
 
-  const page = await binding.connector.patrons.read(job.request);
+/** What was read, and where the run goes after this page. */
+interface ReadPage {
+  records: Page['records'];
+  rejected: Page['rejected'];
+  /** Ids the source no longer has (retry pages): their failures are dropped. */
+  missing: string[];
+  retried: number;
+  cursorAfter: Page['last'] | undefined;
+  next: PageRequest | null;
+  retryNext: boolean;
+}
+
+async function windowPage(deps: PipelineDeps, binding: SourceBinding, runId: string, request: PageRequest): Promise<ReadPage> {
+  const page = await binding.connector.patrons.read(request);
+  const next = nextPage(request, page);
+  // After the window, the failures kept from earlier runs get their turn (not in replay runs).
+  const retryNext = next === null && (await retryCandidates(deps, binding.connector.sourceId, runId, { parked: false, ids: [] })).length > 0;
+  return { records: page.records, rejected: page.rejected, missing: [], retried: 0, cursorAfter: page.last, next, retryNext };
+}
+
+async function retryPage(deps: PipelineDeps, binding: SourceBinding, job: RetryPageJob): Promise<ReadPage> {
+  const ids = job.replay ? await deps.state.getRunRecordIds(job.runId) : [];
+  const candidates = await retryCandidates(deps, job.sourceId, job.runId, { parked: job.replay, ids });
+  const chosen = candidates.slice(0, job.limit).map((f) => f.recordId);
+  const page: IdPage = chosen.length ? await binding.connector.patrons.readIds(chosen) : { records: [], rejected: [], missing: [] };
+  if (page.missing.length) deps.logger.info('kept failures no longer in the source, dropped', { runId: job.runId, sourceId: job.sourceId, records: page.missing });
+  return { ...page, retried: chosen.length, cursorAfter: undefined, next: null, retryNext: candidates.length > chosen.length };
+}
+
+/** Kept failures a run should try again: not yet tried in this run, parked ones only when asked. */
+async function retryCandidates(deps: PipelineDeps, sourceId: string, runId: string, opts: { parked: boolean; ids: string[] }): Promise<FailureEntry[]> {
+  const wanted = new Set(opts.ids);
+  return (await deps.state.listFailures(sourceId))
+    .filter((f) => f.stream === PATRON_STREAM && f.lastRunId !== runId && (opts.parked || !f.parked) && (wanted.size === 0 || wanted.has(f.recordId)))
+    .sort((a, b) => a.recordId.localeCompare(b.recordId, 'en', { numeric: true }));
+}
+
+async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJobData, page: ReadPage): Promise<CommittedPage> {
+  const { runId, sourceId, pageNo } = job;
   const result = emptyPageResult();
   result.read = page.records.length + page.rejected.length;
+  result.retried = page.retried;
   for (const r of page.rejected) result.rejections.push({ recordId: r.id, code: 'RECORD_INVALID', reason: r.reason });
 
+  const cleared = [...page.missing];
   const desired = new Map<string, DesiredContact>();
   for (const record of page.records) {
     const t = binding.mapping.transform(record);
     if (t.kind === 'contact') desired.set(t.contact.externalId, t.contact);
-    else if (t.kind === 'skip') result.skipped += 1;
-    else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
+    else if (t.kind === 'skip') {
+      result.skipped += 1;
+      cleared.push(record.id);
+    } else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
   }
 
   const contacts = [...desired.values()];
   const sentBefore = await deps.state.getSent(sourceId, contacts.map((c) => c.externalId));
   const plan = reconcile(contacts, sentBefore);
   result.unchanged = plan.unchanged.length;
+  cleared.push(...plan.unchanged.map((c) => c.sourceRecordId));
 
   const writes: ContactWriteResult[] =
     plan.upserts.length > 0
@@ -57,6 +115,7 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
       return;
     }
     result[w.outcome] += 1;
+    cleared.push(contact.sourceRecordId);
     sent.set(contact.externalId, {
       fingerprint,
       groups: contact.groups.map((g) => g.name),
@@ -66,27 +125,43 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   });
   result.rejected = result.rejections.length;
 
-  const cursor = advance(await deps.state.getCursor(sourceId), page.last);
-  const next = nextPage(job.request, page);
-  await deps.state.commitPage({ runId, sourceId, pageNo, result, sent, cursor, next });
+  const cursor = page.cursorAfter === undefined ? null : advance(await deps.state.getCursor(sourceId), page.cursorAfter);
+  const outcome: CommittedPage = { result, next: page.next, ...(page.retryNext ? { retryNext: true } : {}) };
+  try {
+    await deps.state.commitPage({
+      runId, sourceId, stream: PATRON_STREAM, pageNo, result, sent, cursor, next: outcome.next, retryNext: page.retryNext,
+      failed: result.rejections, cleared, parkAfterRuns: deps.policy.parkAfterRuns, at,
+    });
+  } catch (err) {
+    if (err instanceof LeaseLostError) throw new BridgeError('RUN_CONFLICT', err.message, { context: { system: 'redis' }, transient: false });
+    throw err;
+  }
   if (result.rejected > 0) {
     deps.logger.warn('records rejected', { runId, sourceId, pageNo, rejected: result.rejected, records: result.rejections.map((r) => r.recordId) });
   }
-  deps.logger.info('page done', { runId, sourceId, pageNo, read: result.read, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped });
-  await followUp(deps, job, next);
-  return { result, next };
+  deps.logger.info('page done', { runId, sourceId, pageNo, phase: job.phase, read: result.read, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped });
+  return outcome;
 }
 
-async function followUp(deps: PipelineDeps, job: PageJobData, next: PageRequest | null): Promise<void> {
-  if (next) {
-    await deps.enqueuePage({ runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo + 1, request: next });
-  } else {
-    await deps.state.finishSource(job.runId, job.sourceId, { status: 'done', at: deps.clock().toISOString() });
+/** Takes or renews the run's lease on the source; another run holding it fails this page for good. */
+async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
+  const lease = await deps.state.acquireLease(job.sourceId, job.runId, deps.policy.leaseTtlMs);
+  if (!lease.ok) {
+    throw new BridgeError('RUN_CONFLICT', `run ${job.runId} lost source "${job.sourceId}" to run ${lease.holder}`, { context: { system: 'redis' }, transient: false });
   }
 }
 
+/** After a committed page: the next window page, the first retry page, or the source's end. */
+export async function followUp(deps: PipelineDeps, job: PageJobData, page: CommittedPage): Promise<void> {
+  const base = { runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo + 1 };
+  const limit = job.phase === 'window' ? job.request.limit : job.limit;
+  if (page.next) await deps.enqueuePage({ ...base, phase: 'window', request: page.next });
+  else if (page.retryNext) await deps.enqueuePage({ ...base, phase: 'retry', limit, replay: job.phase === 'retry' && job.replay });
+  else await deps.state.finishSource(job.runId, job.sourceId, { status: 'done', at: deps.clock().toISOString() });
+}
+
 /** Called by the queue shell when a page job has failed for good. */
-export async function failSource(deps: Pick<PipelineDeps, 'state' | 'clock' | 'logger'>, job: PageJobData, error: string): Promise<void> {
+export async function failSource(deps: Pick<PipelineDeps, 'state' | 'clock' | 'logger'>, job: Pick<PageJobData, 'runId' | 'sourceId' | 'pageNo'>, error: string): Promise<void> {
   deps.logger.error('source failed', { runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo, error });
   await deps.state.finishSource(job.runId, job.sourceId, { status: 'failed', error: `page ${job.pageNo}: ${error}`, at: deps.clock().toISOString() });
 }

@@ -18,13 +18,37 @@ export interface RunJobData {
   runId: string;
   mode: RunMode;
   sourceIds: string[];
+  /** Replay runs: only these source record ids (default: every kept failure). */
+  recordIds?: string[];
 }
 
-export interface PageJobData {
+/** A page of the run's window (keyset on updatedAt, id). */
+export interface WindowPageJob {
   runId: string;
   sourceId: string;
   pageNo: number;
+  phase: 'window';
   request: PageRequest;
+}
+
+/** A page of kept failures, re-read by id (which ones is decided from the state, not the payload). */
+export interface RetryPageJob {
+  runId: string;
+  sourceId: string;
+  pageNo: number;
+  phase: 'retry';
+  limit: number;
+  /** A replay run: parked failures too, and only the run's record ids when it names some. */
+  replay: boolean;
+}
+
+export type PageJobData = WindowPageJob | RetryPageJob;
+
+export interface RunPolicy {
+  /** How long a source's lease lives without renewal (a dead worker's run is free after this). */
+  leaseTtlMs: number;
+  /** Runs after which a record that keeps failing is parked. */
+  parkAfterRuns: number;
 }
 
 export interface PipelineDeps {
@@ -33,6 +57,10 @@ export interface PipelineDeps {
   state: SyncState;
   clock: () => Date;
   logger: Logger;
+  policy: RunPolicy;
   /** Enqueue a page job (idempotent: the same run/source/page is enqueued once). */
   enqueuePage(job: PageJobData): Promise<void>;
 }
+
+/** The stream every Koha source reads today (cursors, fingerprints and failures are per stream). */
+export const PATRON_STREAM = 'patrons';

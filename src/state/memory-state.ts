@@ -1,14 +1,28 @@
 /** SyncState in memory: for handler tests and (later) dry runs. Same semantics as the Redis one. */
-import type { Cursor, SentState } from '../core/types.js';
-import { emptyCursor, finishFields, sumPages, type CommittedPage, type RunReport, type RunStatus, type SyncState } from './ports.js';
+import { compareKeys } from '../../connectors/connector.js';
+import type { Cursor, PageRequest, SentState } from '../core/types.js';
+import {
+  emptyCursor, finishFields, LeaseLostError, recordFailure, sumPages,
+  type CommittedPage, type FailureEntry, type RunReport, type RunStatus, type SyncState,
+} from './ports.js';
 
-export function createMemoryState(): SyncState & { cursors: Map<string, Cursor> } {
+type Outcome = { status: RunStatus; error?: string; at: string; failures: { open: number; parked: number } };
+
+export function createMemoryState(opts: { now?: () => number } = {}): SyncState & { cursors: Map<string, Cursor>; failures: Map<string, Map<string, FailureEntry>> } {
+  const now = opts.now ?? Date.now;
   const cursors = new Map<string, Cursor>();
   const sent = new Map<string, Map<string, SentState>>();
-  const runs = new Map<string, { report: Omit<RunReport, 'sources'>; sourceIds: string[] }>();
+  const runs = new Map<string, { report: Omit<RunReport, 'sources'>; sourceIds: string[]; recordIds: string[]; first: Map<string, PageRequest> }>();
   const pages = new Map<string, Map<number, CommittedPage>>();
-  const done = new Map<string, Map<string, { status: RunStatus; error?: string; at: string }>>();
+  const done = new Map<string, Map<string, Outcome>>();
+  const leases = new Map<string, { holder: string; until: number }>();
+  const failures = new Map<string, Map<string, FailureEntry>>();
   const pageKey = (r: string, s: string) => `${r}\u0000${s}`;
+  const holderOf = (s: string) => {
+    const l = leases.get(s);
+    return l && l.until > now() ? l.holder : null;
+  };
+  const failuresOf = (s: string) => failures.get(s) ?? failures.set(s, new Map()).get(s)!;
 
   const getRun = async (runId: string): Promise<RunReport | null> => {
     const run = runs.get(runId);
@@ -29,6 +43,7 @@ export function createMemoryState(): SyncState & { cursors: Map<string, Cursor> 
 
   return {
     cursors,
+    failures,
     async getCursor(sourceId) {
       return cursors.get(sourceId) ?? emptyCursor();
     },
@@ -41,24 +56,72 @@ export function createMemoryState(): SyncState & { cursors: Map<string, Cursor> 
       return new Map(ids.flatMap((id) => (m?.has(id) ? [[id, m.get(id)!] as const] : [])));
     },
     async commitPage(c) {
+      const holder = holderOf(c.sourceId);
+      if (holder !== c.runId) throw new LeaseLostError(c.sourceId, c.runId, holder);
+      const p = pages.get(pageKey(c.runId, c.sourceId)) ?? new Map<number, CommittedPage>();
+      pages.set(pageKey(c.runId, c.sourceId), p);
+      if (p.has(c.pageNo)) return;
+      p.set(c.pageNo, { result: c.result, next: c.next, ...(c.retryNext ? { retryNext: true } : {}) });
       const m = sent.get(c.sourceId) ?? new Map<string, SentState>();
       for (const [id, st] of c.sent) m.set(id, st);
       sent.set(c.sourceId, m);
-      const p = pages.get(pageKey(c.runId, c.sourceId)) ?? new Map<number, CommittedPage>();
-      p.set(c.pageNo, { result: c.result, next: c.next });
-      pages.set(pageKey(c.runId, c.sourceId), p);
-      cursors.set(c.sourceId, c.cursor);
+      const old = cursors.get(c.sourceId);
+      if (c.cursor?.updatedAt && c.cursor.lastId) {
+        const older = old?.updatedAt && old.lastId && compareKeys({ updatedAt: c.cursor.updatedAt, id: c.cursor.lastId }, { updatedAt: old.updatedAt, id: old.lastId }) <= 0;
+        if (!older) cursors.set(c.sourceId, c.cursor);
+      }
+      const f = failuresOf(c.sourceId);
+      for (const r of c.failed) f.set(`${c.stream}/${r.recordId}`, recordFailure(f.get(`${c.stream}/${r.recordId}`), r, c));
+      for (const id of c.cleared) f.delete(`${c.stream}/${id}`);
     },
     async getCommittedPage(runId, sourceId, pageNo) {
       return pages.get(pageKey(runId, sourceId))?.get(pageNo) ?? null;
     },
+    async lastCommittedPage(runId, sourceId) {
+      const p = pages.get(pageKey(runId, sourceId));
+      const last = Math.max(0, ...(p?.keys() ?? []));
+      return last > 0 ? { pageNo: last, ...p!.get(last)! } : null;
+    },
+    async acquireLease(sourceId, runId, ttlMs) {
+      const holder = holderOf(sourceId);
+      if (holder !== null && holder !== runId) return { ok: false, holder };
+      leases.set(sourceId, { holder: runId, until: now() + ttlMs });
+      return { ok: true };
+    },
+    async releaseLease(sourceId, runId) {
+      if (holderOf(sourceId) === runId) leases.delete(sourceId);
+    },
+    async leaseHolder(sourceId) {
+      return holderOf(sourceId);
+    },
+    async listFailures(sourceId) {
+      return [...failuresOf(sourceId).values()];
+    },
     async createRun(run) {
-      runs.set(run.runId, { report: { runId: run.runId, mode: run.mode, status: 'running', startedAt: run.startedAt }, sourceIds: run.sourceIds });
+      if (runs.has(run.runId)) return;
+      runs.set(run.runId, {
+        report: { runId: run.runId, mode: run.mode, status: 'running', startedAt: run.startedAt },
+        sourceIds: run.sourceIds,
+        recordIds: run.recordIds ?? [],
+        first: new Map(),
+      });
+    },
+    async setFirstRequest(runId, sourceId, request) {
+      runs.get(runId)?.first.set(sourceId, request);
+    },
+    async getFirstRequest(runId, sourceId) {
+      return runs.get(runId)?.first.get(sourceId) ?? null;
+    },
+    async getRunRecordIds(runId) {
+      return runs.get(runId)?.recordIds ?? [];
     },
     async finishSource(runId, sourceId, outcome) {
-      const d = done.get(runId) ?? new Map();
-      d.set(sourceId, outcome);
+      if (holderOf(sourceId) === runId) leases.delete(sourceId);
+      const d = done.get(runId) ?? new Map<string, Outcome>();
       done.set(runId, d);
+      if (d.has(sourceId)) return;
+      const kept = [...failuresOf(sourceId).values()];
+      d.set(sourceId, { ...outcome, failures: { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length } });
       const run = runs.get(runId);
       if (!run || !run.sourceIds.every((s) => d.has(s))) return;
       run.report.status = run.sourceIds.some((s) => d.get(s)!.status === 'failed') ? 'failed' : 'done';

@@ -19,6 +19,8 @@ export interface PageResult {
   unchanged: number;
   rejected: number;
   skipped: number;
+  /** Records re-read because an earlier run could not write them (see FailureEntry). */
+  retried: number;
   rejections: Rejection[];
 }
 
@@ -33,6 +35,8 @@ export interface SourceReport extends Omit<PageResult, 'rejections'> {
   finishedAt?: string;
   /** From the run's start to this source's last page. */
   durationMs?: number;
+  /** Failures kept for this source when it finished: retried by the next run, or parked. */
+  failures?: { open: number; parked: number };
 }
 
 export interface RunReport {
@@ -45,23 +49,71 @@ export interface RunReport {
   sources: SourceReport[];
 }
 
+/**
+ * A record that was rejected or could not be written, kept until a later run writes it.
+ * Ids, codes and reasons only: no personal data.
+ */
+export interface FailureEntry {
+  sourceId: string;
+  stream: string;
+  recordId: string;
+  code: string;
+  reason: string;
+  /** Times it was tried and failed (pages that committed its failure). */
+  attempts: number;
+  /** Distinct runs it failed in; at `parkAfterRuns` it is parked. */
+  runs: number;
+  firstSeen: string;
+  lastSeen: string;
+  lastRunId: string;
+  /** Parked: reported, no longer retried by runs (a change in the source or a replay still tries it). */
+  parked: boolean;
+}
+
 export interface PageCommit {
   runId: string;
   sourceId: string;
+  /** Stream of the source the page belongs to (e.g. "patrons"). */
+  stream: string;
   pageNo: number;
   result: PageResult;
   /** Fingerprints of what was just written, keyed by external id. */
   sent: ReadonlyMap<string, SentState>;
-  /** The source cursor after this page (already advanced by the pure reducer). */
-  cursor: Cursor;
+  /** The source cursor after this page; null leaves it alone (pages read by id, not by window). */
+  cursor: Cursor | null;
   /** The request for the following page, or null when this was the last one. */
   next: PageRequest | null;
+  /** After the last page: kept failures are retried in pages of their own. */
+  retryNext: boolean;
+  /** Records whose failure is recorded (or counted once more). */
+  failed: readonly Rejection[];
+  /** Records this page wrote, found unchanged or skipped: their failure entries are cleared. */
+  cleared: readonly string[];
+  /** Runs after which a failing record is parked. */
+  parkAfterRuns: number;
+  at: string;
 }
 
 /** What a committed page left behind, so a retried page job does not redo its writes. */
 export interface CommittedPage {
   result: PageResult;
   next: PageRequest | null;
+  /** No next window page, but kept failures to retry. */
+  retryNext?: boolean;
+}
+
+export type LeaseResult = { ok: true } | { ok: false; holder: string };
+
+/** Thrown by commitPage when the run no longer holds its source's lease: nothing was written. */
+export class LeaseLostError extends Error {
+  constructor(readonly sourceId: string, readonly runId: string, readonly holder: string | null) {
+    super(
+      holder
+        ? `run ${runId} lost source "${sourceId}" to run ${holder}; its page was not committed`
+        : `run ${runId} lost its lease on source "${sourceId}" (expired); its page was not committed`,
+    );
+    this.name = 'LeaseLostError';
+  }
 }
 
 export interface SyncState {
@@ -69,12 +121,34 @@ export interface SyncState {
   /** Forget a source's cursor and fingerprints (next run re-reads and re-sends everything). */
   resetSource(sourceId: string): Promise<void>;
   getSent(sourceId: string, externalIds: readonly string[]): Promise<Map<string, SentState>>;
-  /** Atomically: page result, fingerprints and cursor. Called only after the CRM writes are done. */
+  /**
+   * Atomically, and only while `runId` holds the source's lease: page result, fingerprints,
+   * failures and cursor (which never moves backwards). Called only after the CRM writes are done.
+   * A page committed before is left as it was. Throws LeaseLostError when the lease is gone.
+   */
   commitPage(commit: PageCommit): Promise<void>;
   getCommittedPage(runId: string, sourceId: string, pageNo: number): Promise<CommittedPage | null>;
+  /** The highest committed page of a run's source, or null. */
+  lastCommittedPage(runId: string, sourceId: string): Promise<(CommittedPage & { pageNo: number }) | null>;
 
-  createRun(run: { runId: string; mode: RunMode; sourceIds: string[]; startedAt: string }): Promise<void>;
-  /** Marks one source of a run finished (done or failed); finishes the run when it was the last. */
+  /** One run per source: take the lease (or renew it when `runId` holds it already). */
+  acquireLease(sourceId: string, runId: string, ttlMs: number): Promise<LeaseResult>;
+  releaseLease(sourceId: string, runId: string): Promise<void>;
+  leaseHolder(sourceId: string): Promise<string | null>;
+
+  /** Kept failures of a source (every stream), parked ones included. */
+  listFailures(sourceId: string): Promise<FailureEntry[]>;
+
+  createRun(run: { runId: string; mode: RunMode; sourceIds: string[]; startedAt: string; recordIds?: string[] }): Promise<void>;
+  /** The first page request of a run's source, kept so a crashed run can be resumed. */
+  setFirstRequest(runId: string, sourceId: string, request: PageRequest): Promise<void>;
+  getFirstRequest(runId: string, sourceId: string): Promise<PageRequest | null>;
+  /** Record ids a replay run was asked for (empty: every kept failure). */
+  getRunRecordIds(runId: string): Promise<string[]>;
+  /**
+   * Marks one source of a run finished (done or failed) and releases its lease; finishes the run
+   * when it was the last. A source already finished keeps its first outcome.
+   */
   finishSource(runId: string, sourceId: string, outcome: { status: 'done' | 'failed'; error?: string; at: string }): Promise<void>;
   getRun(runId: string): Promise<RunReport | null>;
   /** Newest first. */
@@ -84,7 +158,7 @@ export interface SyncState {
 export const emptyCursor = (): Cursor => ({ updatedAt: null, lastId: null });
 
 export const emptyPageResult = (): PageResult => ({
-  read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, rejections: [],
+  read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, retried: 0, rejections: [],
 });
 
 /** Sum page results into a source report's counters. */
@@ -98,13 +172,44 @@ export function sumPages(pages: Iterable<PageResult>): PageResult & { pages: num
     total.unchanged += p.unchanged;
     total.rejected += p.rejected;
     total.skipped += p.skipped;
+    total.retried += p.retried ?? 0;
     total.rejections.push(...p.rejections);
   }
   return total;
 }
 
 /** A source's finish fields, derived from its outcome and the run's start. */
-export function finishFields(fin: { error?: string; at: string } | undefined, runStartedAt: string): Pick<SourceReport, 'error' | 'finishedAt' | 'durationMs'> {
+export function finishFields(
+  fin: { error?: string; at: string; failures?: { open: number; parked: number } } | undefined,
+  runStartedAt: string,
+): Pick<SourceReport, 'error' | 'finishedAt' | 'durationMs' | 'failures'> {
   if (!fin) return {};
-  return { ...(fin.error ? { error: fin.error } : {}), finishedAt: fin.at, durationMs: Date.parse(fin.at) - Date.parse(runStartedAt) };
+  return {
+    ...(fin.error ? { error: fin.error } : {}),
+    finishedAt: fin.at,
+    durationMs: Date.parse(fin.at) - Date.parse(runStartedAt),
+    ...(fin.failures ? { failures: fin.failures } : {}),
+  };
+}
+
+/** Pure: a failure entry after one more failed attempt in `runId`. */
+export function recordFailure(
+  prev: FailureEntry | undefined,
+  r: Rejection,
+  c: Pick<PageCommit, 'runId' | 'sourceId' | 'stream' | 'at' | 'parkAfterRuns'>,
+): FailureEntry {
+  const runs = (prev?.runs ?? 0) + (prev?.lastRunId === c.runId ? 0 : 1);
+  return {
+    sourceId: c.sourceId,
+    stream: c.stream,
+    recordId: r.recordId,
+    code: r.code,
+    reason: r.reason,
+    attempts: (prev?.attempts ?? 0) + 1,
+    runs,
+    firstSeen: prev?.firstSeen ?? c.at,
+    lastSeen: c.at,
+    lastRunId: c.runId,
+    parked: runs >= c.parkAfterRuns,
+  };
 }

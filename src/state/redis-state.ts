@@ -1,24 +1,89 @@
 /**
- * SyncState on Redis. Keys live under "<prefix>:state:"; a page commit is one MULTI so the
- * cursor never advances without the fingerprints and counts of the writes it covers.
+ * SyncState on Redis. Keys live under "<prefix>:state:". A page commit is one Lua script that
+ * checks the run's lease first, so the cursor never advances without the fingerprints, counts and
+ * failures of the writes it covers, never moves backwards, and never comes from a run that lost
+ * its source to another.
  */
 import type { Redis } from 'ioredis';
-import type { Cursor, RunMode, SentState } from '../core/types.js';
-import { emptyCursor, finishFields, sumPages, type CommittedPage, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState } from './ports.js';
+import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
+import {
+  emptyCursor, finishFields, LeaseLostError, recordFailure, sumPages,
+  type CommittedPage, type FailureEntry, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState,
+} from './ports.js';
 
 /** Runs kept in history, and how long their details live. */
 const RUN_HISTORY = 200;
 const RUN_TTL_SECONDS = 90 * 24 * 3600;
 
-export function createRedisState(redis: Redis, prefix: string): SyncState {
+const ACQUIRE = `
+local h = redis.call('GET', KEYS[1])
+if (not h) or h == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return ''
+end
+return h`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
+// Keyset order of cursors: ISO UTC timestamps compare as text; ids numerically when both are numbers.
+const COMMIT = `
+local holder = redis.call('GET', KEYS[1])
+if holder ~= ARGV[1] then return holder or '' end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+  if ARGV[4] ~= '' then
+    local n = cjson.decode(ARGV[4])
+    local move = n.updatedAt ~= cjson.null
+    local raw = redis.call('GET', KEYS[3])
+    if move and raw then
+      local o = cjson.decode(raw)
+      if o.updatedAt ~= cjson.null then
+        if n.updatedAt < o.updatedAt then move = false
+        elseif n.updatedAt == o.updatedAt then
+          local a, b = tonumber(n.lastId), tonumber(o.lastId)
+          if a and b then move = a > b else move = tostring(n.lastId) > tostring(o.lastId) end
+        end
+      end
+    end
+    if move then redis.call('SET', KEYS[3], ARGV[4]) end
+  end
+  local i = 8
+  for _ = 1, tonumber(ARGV[7]) do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]); i = i + 2 end
+  local nf = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, nf do redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1]); i = i + 2 end
+  local nc = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, nc do redis.call('HDEL', KEYS[5], ARGV[i]); i = i + 1 end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+return 'ok'`;
+
+/** Field of a failure entry in its source's hash. */
+const failureField = (stream: string, recordId: string) => `${stream}/${recordId}`;
+
+export interface RedisStateOptions {
+  /** Lease time renewed by each commit (ms). */
+  leaseTtlMs?: number;
+}
+
+export function createRedisState(redis: Redis, prefix: string, opts: RedisStateOptions = {}): SyncState {
+  const leaseTtlMs = opts.leaseTtlMs ?? 300_000;
   const k = {
     cursor: (s: string) => `${prefix}:state:cursor:${s}`,
     sent: (s: string) => `${prefix}:state:sent:${s}`,
+    lease: (s: string) => `${prefix}:state:lease:${s}`,
+    failures: (s: string) => `${prefix}:state:failures:${s}`,
     run: (r: string) => `${prefix}:state:run:${r}`,
     pages: (r: string, s: string) => `${prefix}:state:run:${r}:pages:${s}`,
     done: (r: string) => `${prefix}:state:run:${r}:done`,
     runs: `${prefix}:state:runs`,
   };
+
+  async function listFailures(sourceId: string): Promise<FailureEntry[]> {
+    return Object.values(await redis.hgetall(k.failures(sourceId))).map((v) => JSON.parse(v) as FailureEntry);
+  }
 
   async function getRun(runId: string): Promise<RunReport | null> {
     const meta = await redis.hgetall(k.run(runId));
@@ -29,20 +94,9 @@ export function createRedisState(redis: Redis, prefix: string): SyncState {
     for (const sourceId of sourceIds) {
       const pages = Object.values(await redis.hgetall(k.pages(runId, sourceId))).map((v) => (JSON.parse(v) as CommittedPage).result);
       const fin = done[sourceId] ? (JSON.parse(done[sourceId]) as { status: RunStatus; error?: string; at: string }) : undefined;
-      sources.push({
-        sourceId,
-        ...sumPages(pages),
-        status: fin?.status ?? 'running',
-        ...finishFields(fin, meta.startedAt!),
-      });
+      sources.push({ sourceId, ...sumPages(pages), status: fin?.status ?? 'running', ...finishFields(fin, meta.startedAt!) });
     }
-    const report: RunReport = {
-      runId,
-      mode: meta.mode as RunMode,
-      status: meta.status as RunStatus,
-      startedAt: meta.startedAt!,
-      sources,
-    };
+    const report: RunReport = { runId, mode: meta.mode as RunMode, status: meta.status as RunStatus, startedAt: meta.startedAt!, sources };
     if (meta.finishedAt) {
       report.finishedAt = meta.finishedAt;
       report.durationMs = Date.parse(meta.finishedAt) - Date.parse(report.startedAt);
@@ -71,17 +125,22 @@ export function createRedisState(redis: Redis, prefix: string): SyncState {
     },
 
     async commitPage(c: PageCommit) {
-      const multi = redis.multi();
-      if (c.sent.size > 0) {
-        const flat: string[] = [];
-        for (const [id, st] of c.sent) flat.push(id, JSON.stringify(st));
-        multi.hset(k.sent(c.sourceId), ...flat);
-      }
-      const committed: CommittedPage = { result: c.result, next: c.next };
-      multi.hset(k.pages(c.runId, c.sourceId), String(c.pageNo), JSON.stringify(committed));
-      multi.expire(k.pages(c.runId, c.sourceId), RUN_TTL_SECONDS);
-      multi.set(k.cursor(c.sourceId), JSON.stringify(c.cursor));
-      await multi.exec();
+      const fields = c.failed.map((r) => failureField(c.stream, r.recordId));
+      const prev = fields.length ? await redis.hmget(k.failures(c.sourceId), ...fields) : [];
+      const args: (string | number)[] = [
+        c.runId, String(c.pageNo), JSON.stringify({ result: c.result, next: c.next, ...(c.retryNext ? { retryNext: true } : {}) } satisfies CommittedPage),
+        c.cursor ? JSON.stringify(c.cursor) : '', RUN_TTL_SECONDS, leaseTtlMs, c.sent.size,
+      ];
+      for (const [id, st] of c.sent) args.push(id, JSON.stringify(st));
+      args.push(c.failed.length);
+      c.failed.forEach((r, i) => {
+        const before = prev[i] ? (JSON.parse(prev[i]!) as FailureEntry) : undefined;
+        args.push(fields[i]!, JSON.stringify(recordFailure(before, r, c)));
+      });
+      args.push(c.cleared.length, ...c.cleared.map((id) => failureField(c.stream, id)));
+      const keys = [k.lease(c.sourceId), k.pages(c.runId, c.sourceId), k.cursor(c.sourceId), k.sent(c.sourceId), k.failures(c.sourceId)];
+      const res = (await redis.eval(COMMIT, keys.length, ...keys, ...args)) as string;
+      if (res !== 'ok') throw new LeaseLostError(c.sourceId, c.runId, res === '' ? null : res);
     },
 
     async getCommittedPage(runId, sourceId, pageNo) {
@@ -89,7 +148,27 @@ export function createRedisState(redis: Redis, prefix: string): SyncState {
       return raw ? (JSON.parse(raw) as CommittedPage) : null;
     },
 
+    async lastCommittedPage(runId, sourceId) {
+      const all = await redis.hgetall(k.pages(runId, sourceId));
+      const last = Math.max(0, ...Object.keys(all).map(Number));
+      return last > 0 ? { pageNo: last, ...(JSON.parse(all[String(last)]!) as CommittedPage) } : null;
+    },
+
+    async acquireLease(sourceId, runId, ttlMs) {
+      const holder = (await redis.eval(ACQUIRE, 1, k.lease(sourceId), runId, ttlMs)) as string;
+      return holder === '' ? { ok: true } : { ok: false, holder };
+    },
+
+    async releaseLease(sourceId, runId) {
+      await redis.eval(RELEASE, 1, k.lease(sourceId), runId);
+    },
+
+    leaseHolder: (sourceId) => redis.get(k.lease(sourceId)),
+
+    listFailures,
+
     async createRun(run) {
+      if (await redis.hexists(k.run(run.runId), 'runId')) return;
       await redis
         .multi()
         .hset(k.run(run.runId), {
@@ -98,6 +177,7 @@ export function createRedisState(redis: Redis, prefix: string): SyncState {
           status: 'running',
           startedAt: run.startedAt,
           sources: JSON.stringify(run.sourceIds),
+          recordIds: JSON.stringify(run.recordIds ?? []),
         })
         .expire(k.run(run.runId), RUN_TTL_SECONDS)
         .zadd(k.runs, Date.parse(run.startedAt), run.runId)
@@ -105,16 +185,34 @@ export function createRedisState(redis: Redis, prefix: string): SyncState {
         .exec();
     },
 
+    async setFirstRequest(runId, sourceId, request) {
+      await redis.hset(k.run(runId), `first:${sourceId}`, JSON.stringify(request));
+    },
+
+    async getFirstRequest(runId, sourceId) {
+      const raw = await redis.hget(k.run(runId), `first:${sourceId}`);
+      return raw ? (JSON.parse(raw) as PageRequest) : null;
+    },
+
+    async getRunRecordIds(runId) {
+      return JSON.parse((await redis.hget(k.run(runId), 'recordIds')) ?? '[]') as string[];
+    },
+
     async finishSource(runId, sourceId, outcome) {
+      const kept = await listFailures(sourceId);
+      const failures = { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length };
       const res = await redis
         .multi()
-        .hset(k.done(runId), sourceId, JSON.stringify(outcome))
+        .hsetnx(k.done(runId), sourceId, JSON.stringify({ ...outcome, failures }))
         .expire(k.done(runId), RUN_TTL_SECONDS)
         .hgetall(k.done(runId))
         .hget(k.run(runId), 'sources')
         .exec();
-      const done = (res?.[2]?.[1] ?? {}) as Record<string, string>;
-      const sourceIds = JSON.parse((res?.[3]?.[1] as string | null) ?? '[]') as string[];
+      if (!res || res.some(([err]) => err)) throw new Error(`Redis did not record the end of source "${sourceId}" of run ${runId}`);
+      await redis.eval(RELEASE, 1, k.lease(sourceId), runId);
+      if (res[0]![1] === 0) return; // finished before: the first outcome stands
+      const done = (res[2]![1] ?? {}) as Record<string, string>;
+      const sourceIds = JSON.parse((res[3]![1] as string | null) ?? '[]') as string[];
       if (!sourceIds.every((s) => done[s])) return;
       const failed = sourceIds.some((s) => (JSON.parse(done[s]!) as { status: string }).status === 'failed');
       await redis.hset(k.run(runId), { status: failed ? 'failed' : 'done', finishedAt: outcome.at });

@@ -38,7 +38,7 @@ export async function startSyncHarness(
     loaded,
     async sync(mode) {
       const outcome = await app.waitForRun(await app.enqueueRun(mode));
-      if ('failedToStart' in outcome) throw new Error(outcome.failedToStart);
+      if (!('report' in outcome)) throw new Error('failedToStart' in outcome ? outcome.failedToStart : outcome.stopped);
       return outcome.report;
     },
     async stop() {

@@ -139,7 +139,9 @@ describe('sync through the queues', () => {
     const crm = await crmContacts();
     for (const p of changed) expect(crm.get(`koha:${p.patron_id}`)?.['address_primary.city']).toBe(`Newtown ${p.patron_id}`);
 
-    const kohaPages = Math.ceil((src.read + 1) / PAGE);
+    // Window pages, plus pages re-reading by id the patrons earlier runs could not write.
+    const kohaPages = Math.ceil((src.read - src.retried + 1) / PAGE) + Math.ceil(src.retried / PAGE);
+    expect(src.retried).toBeGreaterThan(0);
     expect(env.koha.stats.requests).toBeLessThanOrEqual(kohaPages);
     const batches = Math.ceil(changed.length / BATCH);
     expect(env.civi.stats.byAction['Contact.save']).toBe(batches);
@@ -153,11 +155,15 @@ describe('sync through the queues', () => {
     env.civi.trashContact(Number(victim.id));
     for (const ext of [victimExt, otherExt]) env.koha.updatePatron(Number(ext.split(':')[1]), { city: 'Trashville' });
 
+    const keptBefore = new Set((await app.state.listFailures('koha')).map((f) => f.recordId));
     const src = (await sync('incremental')).sources[0]!;
     expect(src.updated).toBe(1);
-    expect(src.rejections).toEqual([
-      expect.objectContaining({ recordId: victimExt.split(':')[1], code: 'CRM_DUPLICATE', reason: expect.stringMatching(/trash/i) }),
+    const victimId = victimExt.split(':')[1]!;
+    expect(src.rejections.filter((r) => !keptBefore.has(r.recordId))).toEqual([
+      expect.objectContaining({ recordId: victimId, code: 'CRM_DUPLICATE', reason: expect.stringMatching(/trash/i) }),
     ]);
+    // Kept for the next runs, with its reason and no personal data.
+    expect((await app.state.listFailures('koha')).find((f) => f.recordId === victimId)).toMatchObject({ code: 'CRM_DUPLICATE', attempts: 1, parked: false });
   });
 
   it('keeps personal data out of job payloads', async () => {

@@ -5,7 +5,7 @@ import type { RunReport } from '../../src/state/ports.js';
 const report: RunReport = {
   runId: 'r1', mode: 'incremental', status: 'failed', startedAt: '2026-11-23T00:00:00.000Z', finishedAt: '2026-11-23T00:00:12.500Z', durationMs: 12500,
   sources: [{
-    sourceId: 'koha', status: 'failed', read: 250, created: 200, updated: 30, unchanged: 15, rejected: 3, skipped: 2, pages: 2, durationMs: 12500,
+    sourceId: 'koha', status: 'failed', read: 250, created: 200, updated: 30, unchanged: 15, rejected: 3, skipped: 2, retried: 0, pages: 2, durationMs: 12500,
     error: 'page 2: CRM_AUTH: Invalid credential',
     rejections: [1, 2, 3].map((i) => ({ recordId: String(i), code: 'VALUE_INVALID', reason: 'last_name is longer than 64 characters' })),
   }],

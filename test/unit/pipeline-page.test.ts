@@ -5,7 +5,7 @@ import { BridgeError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { ContactWriteResult, Page, PageRequest, SourceRecord } from '../../src/core/types.js';
 import type { CompiledMapping, TransformResult } from '../../src/mapping/types.js';
-import { processPage, startRun, type PageJobData, type PipelineDeps } from '../../src/pipeline/index.js';
+import { processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
 import { createMemoryState } from '../../src/state/index.js';
 
 const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord => ({
@@ -30,7 +30,9 @@ class FakeCrm implements CrmSink {
   known = new Set<string>();
   refuse = new Set<string>();
   failWith: Error | null = null;
+  missing: string[] = [];
   async describeContactFields() { return new Map(); }
+  async missingTargets(targets: readonly string[]) { return targets.filter((t) => this.missing.includes(t)); }
   async upsertContacts(batch: ContactUpsert[]): Promise<ContactWriteResult[]> {
     if (this.failWith) throw this.failWith;
     this.calls.push(batch);
@@ -43,27 +45,43 @@ class FakeCrm implements CrmSink {
   }
 }
 
-function connectorOf(pages: Page[]): Connector & { reads: PageRequest[] } {
+/** A connector serving `pages` in turn, and by id the records of `byId` (other ids are missing). */
+function connectorOf(pages: Page[], byId: SourceRecord[] = []): Connector & { reads: PageRequest[]; idReads: string[][] } {
   const reads: PageRequest[] = [];
-  return { sourceId: 'koha', type: 'koha', reads, patrons: { read: async (r) => { reads.push(r); return pages[reads.length - 1] ?? { records: [], rejected: [], last: null, hasMore: false }; } } };
+  const idReads: string[][] = [];
+  return {
+    sourceId: 'koha', type: 'koha', reads, idReads,
+    patrons: {
+      read: async (r) => { reads.push(r); return pages[reads.length - 1] ?? { records: [], rejected: [], last: null, hasMore: false }; },
+      readIds: async (ids) => {
+        idReads.push([...ids]);
+        const found = byId.filter((r) => ids.includes(r.id));
+        return { records: found, rejected: [], missing: ids.filter((id) => !found.some((r) => r.id === id)) };
+      },
+    },
+  };
 }
 
 const T1 = '2026-01-01T10:00:00.000Z';
 const T2 = '2026-01-02T10:00:00.000Z';
 const request: PageRequest = { since: null, until: '2026-11-23T00:00:00.000Z', after: null, limit: 4 };
+const win = (runId: string, pageNo = 1, req: PageRequest = request): WindowPageJob => ({ runId, sourceId: 'koha', pageNo, phase: 'window', request: req });
 
 describe('page handler', () => {
   let state: ReturnType<typeof createMemoryState>;
   let crm: FakeCrm;
   let enqueued: PageJobData[];
+  let clockMs: number;
   const deps = (connector: Connector): PipelineDeps => ({
     sources: new Map([['koha', { connector, mapping, pageSize: 4, overlapMs: 300_000 }]]),
     crm, state, clock: () => new Date('2026-11-23T00:00:00Z'), logger: nullLogger,
+    policy: { leaseTtlMs: 60_000, parkAfterRuns: 3 },
     enqueuePage: async (j) => { enqueued.push(j); },
   });
 
   beforeEach(() => {
-    state = createMemoryState();
+    clockMs = Date.parse('2026-11-23T00:00:00Z');
+    state = createMemoryState({ now: () => clockMs });
     crm = new FakeCrm();
     enqueued = [];
   });
@@ -78,33 +96,35 @@ describe('page handler', () => {
   it('counts every outcome, stores fingerprints and the cursor, then enqueues the next page', async () => {
     const d = deps(connectorOf([fullPage]));
     await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: T1 });
-    const { result, next } = await processPage(d, { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    const { result, next } = await processPage(d, win('r1'));
     expect(result).toMatchObject({ read: 4, created: 1, updated: 0, unchanged: 0, rejected: 2, skipped: 1 });
     expect(result.rejections.map((r) => [r.recordId, r.code])).toEqual([['4', 'RECORD_INVALID'], ['2', 'RECORD_INVALID']]);
     expect(next).toEqual({ ...request, after: { updatedAt: T2, id: '4' } });
-    expect(enqueued).toEqual([{ runId: 'r1', sourceId: 'koha', pageNo: 2, request: next }]);
+    expect(enqueued).toEqual([{ runId: 'r1', sourceId: 'koha', pageNo: 2, phase: 'window', request: next }]);
     expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '4' });
     expect((await state.getSent('koha', ['koha:1'])).get('koha:1')).toMatchObject({ groups: ['G'], contactId: 101 });
   });
 
+  const lastPage: Page = { ...fullPage, hasMore: false };
+
   it('does not write an unchanged record again, and reports it as unchanged', async () => {
-    await processPage(deps(connectorOf([fullPage])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
-    const again = await processPage(deps(connectorOf([fullPage])), { runId: 'r2', sourceId: 'koha', pageNo: 1, request });
+    await processPage(deps(connectorOf([lastPage])), win('r1'));
+    const again = await processPage(deps(connectorOf([lastPage])), win('r2'));
     expect(again.result).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
     expect(crm.calls).toHaveLength(1);
   });
 
   it('writes a changed record as an update', async () => {
-    await processPage(deps(connectorOf([fullPage])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
-    const changed: Page = { ...fullPage, records: [rec(1, T2, 'Renamed')] };
-    const { result } = await processPage(deps(connectorOf([changed])), { runId: 'r2', sourceId: 'koha', pageNo: 1, request });
+    await processPage(deps(connectorOf([lastPage])), win('r1'));
+    const changed: Page = { ...lastPage, records: [rec(1, T2, 'Renamed')] };
+    const { result } = await processPage(deps(connectorOf([changed])), win('r2'));
     expect(result).toMatchObject({ updated: 1, unchanged: 0 });
   });
 
   it('records a CRM refusal with its reason and keeps the other writes', async () => {
     crm.refuse.add('koha:1');
     const page: Page = { records: [rec(1, T1), rec(5, T1)], rejected: [], last: { updatedAt: T1, id: '5' }, hasMore: false };
-    const { result } = await processPage(deps(connectorOf([page])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    const { result } = await processPage(deps(connectorOf([page])), win('r1'));
     expect(result).toMatchObject({ created: 1, rejected: 1 });
     expect(result.rejections).toEqual([{ recordId: '1', code: 'CRM_DUPLICATE', reason: 'refused' }]);
     expect((await state.getSent('koha', ['koha:1', 'koha:5'])).has('koha:1')).toBe(false);
@@ -112,7 +132,7 @@ describe('page handler', () => {
 
   it('leaves cursor and counts untouched when the CRM is unreachable', async () => {
     crm.failWith = new BridgeError('NETWORK', 'network error (ECONNREFUSED)');
-    await expect(processPage(deps(connectorOf([fullPage])), { runId: 'r1', sourceId: 'koha', pageNo: 1, request })).rejects.toThrow('ECONNREFUSED');
+    await expect(processPage(deps(connectorOf([fullPage])), win('r1'))).rejects.toThrow('ECONNREFUSED');
     expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
     expect(await state.getCommittedPage('r1', 'koha', 1)).toBeNull();
     expect(enqueued).toEqual([]);
@@ -120,8 +140,8 @@ describe('page handler', () => {
 
   it('a retried job of a committed page does not read or write again, but still follows up', async () => {
     const connector = connectorOf([fullPage]);
-    await processPage(deps(connector), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
-    await processPage(deps(connector), { runId: 'r1', sourceId: 'koha', pageNo: 1, request });
+    await processPage(deps(connector), win('r1'));
+    await processPage(deps(connector), win('r1'));
     expect(connector.reads).toHaveLength(1);
     expect(crm.calls).toHaveLength(1);
     expect(enqueued.map((j) => j.pageNo)).toEqual([2, 2]);
@@ -139,6 +159,132 @@ describe('page handler', () => {
   it('starts an incremental run the overlap before the saved cursor', async () => {
     state.cursors.set('koha', { updatedAt: T2, lastId: '9' });
     await startRun(deps(connectorOf([])), { runId: 'r1', mode: 'incremental', sourceIds: ['koha'] });
-    expect(enqueued[0]!.request.since).toBe('2026-01-02T09:55:00.000Z');
+    expect((enqueued[0] as WindowPageJob).request.since).toBe('2026-01-02T09:55:00.000Z');
+  });
+
+  describe('one run per source', () => {
+    it('a second run is refused while the first holds the source, with a message naming the holder', async () => {
+      const d = deps(connectorOf([fullPage]));
+      await startRun(d, { runId: 'r1', mode: 'full', sourceIds: ['koha'] });
+      await startRun(d, { runId: 'r2', mode: 'full', sourceIds: ['koha'] });
+      expect(enqueued.map((j) => j.runId)).toEqual(['r1']);
+      const r2 = await state.getRun('r2');
+      expect(r2?.status).toBe('failed');
+      expect(r2?.sources[0]?.error).toContain('being synced by run r1');
+      expect((await state.getRun('r1'))?.status).toBe('running');
+    });
+
+    it('a run that lost its lease to another commits nothing, and the cursor stays with the newer run', async () => {
+      const d = deps(connectorOf([fullPage, { ...fullPage, records: [rec(7, T1)], last: { updatedAt: T1, id: '7' } }]));
+      await startRun(d, { runId: 'r1', mode: 'full', sourceIds: ['koha'] });
+      clockMs += 61_000; // r1's worker stalls past its lease
+      await startRun(d, { runId: 'r2', mode: 'full', sourceIds: ['koha'] });
+      await processPage(d, enqueued.find((j) => j.runId === 'r2')!);
+      const cursorOfR2 = await state.getCursor('koha');
+      await expect(processPage(d, win('r1'))).rejects.toMatchObject({ code: 'RUN_CONFLICT' });
+      expect(await state.getCommittedPage('r1', 'koha', 1)).toBeNull();
+      expect(await state.getCursor('koha')).toEqual(cursorOfR2);
+    });
+
+    it('the cursor never moves backwards, whatever page commits last', async () => {
+      const d = deps(connectorOf([{ ...lastPage, last: { updatedAt: T2, id: '4' } }, { ...lastPage, records: [rec(1, T1)], last: { updatedAt: T1, id: '1' } }]));
+      await processPage(d, win('r1'));
+      await processPage(d, win('r2'));
+      expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '4' });
+    });
+  });
+
+  describe('the CRM lacks a mapped field', () => {
+    it('fails the source before any read, naming the field and crm bootstrap; nothing moves', async () => {
+      crm.missing = ['last_name'];
+      const connector = connectorOf([fullPage]);
+      await startRun(deps(connector), { runId: 'r1', mode: 'incremental', sourceIds: ['koha'] });
+      expect(enqueued).toEqual([]);
+      expect(connector.reads).toEqual([]);
+      const report = await state.getRun('r1');
+      expect(report?.status).toBe('failed');
+      expect(report?.sources[0]?.error).toMatch(/"last_name".*test\.yaml.*crm bootstrap/);
+      expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
+      expect(await state.leaseHolder('koha')).toBeNull();
+    });
+  });
+
+  describe('kept failures', () => {
+    const refusedPage: Page = { records: [rec(1, T1), rec(5, T1)], rejected: [], last: { updatedAt: T1, id: '5' }, hasMore: false };
+    const empty: Page = { records: [], rejected: [], last: null, hasMore: false };
+
+    /** Runs one incremental run to its end through startRun and every enqueued page. */
+    async function runToEnd(d: PipelineDeps, runId: string, mode: 'incremental' | 'replay' = 'incremental', recordIds?: string[]) {
+      const from = enqueued.length;
+      await startRun(d, { runId, mode, sourceIds: ['koha'], ...(recordIds ? { recordIds } : {}) });
+      for (let i = from; i < enqueued.length; i++) await processPage(d, enqueued[i]!);
+      return (await state.getRun(runId))!;
+    }
+
+    it('a refused record is kept with its reason, retried by id by the next run, and cleared once written', async () => {
+      crm.refuse.add('koha:1');
+      const connector = connectorOf([refusedPage, empty], [rec(1, T1)]);
+      const d = deps(connector);
+      await runToEnd(d, 'r1');
+      expect(await state.listFailures('koha')).toEqual([
+        expect.objectContaining({ recordId: '1', stream: 'patrons', code: 'CRM_DUPLICATE', reason: 'refused', attempts: 1, runs: 1, parked: false, lastRunId: 'r1' }),
+      ]);
+      crm.refuse.clear();
+      const r2 = await runToEnd(d, 'r2');
+      expect(connector.idReads).toEqual([['1']]);
+      expect(r2.sources[0]).toMatchObject({ status: 'done', retried: 1, created: 1, rejected: 0, failures: { open: 0, parked: 0 } });
+      expect(await state.listFailures('koha')).toEqual([]);
+    });
+
+    it('a record that keeps failing is parked after park_after_runs runs, then only a replay tries it', async () => {
+      crm.refuse.add('koha:1');
+      const connector = connectorOf([refusedPage], [rec(1, T1)]);
+      const d = deps(connector);
+      await runToEnd(d, 'r1');
+      await runToEnd(d, 'r2');
+      const r3 = await runToEnd(d, 'r3');
+      expect(r3.sources[0]?.failures).toEqual({ open: 0, parked: 1 });
+      expect((await state.listFailures('koha'))[0]).toMatchObject({ runs: 3, attempts: 3, parked: true });
+      await runToEnd(d, 'r4');
+      expect(connector.idReads).toHaveLength(2); // r2 and r3; r4 leaves the parked record alone
+      crm.refuse.clear();
+      const replay = await runToEnd(d, 'r5', 'replay', ['1']);
+      expect(replay.sources[0]).toMatchObject({ status: 'done', retried: 1, created: 1 });
+      expect(await state.listFailures('koha')).toEqual([]);
+    });
+
+    it('a kept failure the source no longer has is dropped', async () => {
+      crm.refuse.add('koha:1');
+      const connector = connectorOf([refusedPage], []);
+      const d = deps(connector);
+      await runToEnd(d, 'r1');
+      const r2 = await runToEnd(d, 'r2');
+      expect(r2.sources[0]).toMatchObject({ retried: 1, read: 0, failures: { open: 0, parked: 0 } });
+      expect(await state.listFailures('koha')).toEqual([]);
+    });
+  });
+
+  describe('resuming a crashed run', () => {
+    it('enqueues the page after the last committed one, under the same run', async () => {
+      const d = deps(connectorOf([fullPage]));
+      await startRun(d, { runId: 'r1', mode: 'full', sourceIds: ['koha'] });
+      await processPage(d, enqueued[0]!);
+      enqueued = [];
+      clockMs += 120_000; // the process died; its lease lapsed
+      expect(await resumeRun(d, 'r1')).toEqual({ resumed: true, committedPages: 1 });
+      expect(enqueued).toEqual([win('r1', 2, { ...request, after: { updatedAt: T2, id: '4' } })]);
+      expect(await state.leaseHolder('koha')).toBe('r1');
+    });
+
+    it('enqueues the first page again when nothing was committed, and leaves a finished run alone', async () => {
+      const d = deps(connectorOf([lastPage]));
+      await startRun(d, { runId: 'r1', mode: 'full', sourceIds: ['koha'] });
+      const first = enqueued[0]!;
+      enqueued = [];
+      await resumeRun(d, 'r1');
+      expect(enqueued).toEqual([first]);
+      await processPage(d, first);
+      expect(await resumeRun(d, 'r1')).toEqual({ resumed: false, why: 'run r1 has finished (done)' });
+    });
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * Running a run to its end in this process (`sync --once`, `failures replay`): workers here, a
+ * deadline, SIGTERM/SIGINT honoured at once (a second signal exits immediately), and the exit code
+ * the report deserves.
+ */
+import type { App } from '../app.js';
+import type { Logger } from '../core/logger.js';
+import type { RunReport } from '../state/ports.js';
+import { formatReport } from './format-report.js';
+import { EXIT } from './run-cli.js';
+
+/** 0 everything written or deliberately skipped; 3 done, but records need attention; 1 failed. */
+export function exitCodeOf(report: RunReport): number {
+  if (report.status !== 'done') return EXIT.failed;
+  const attention = report.sources.some((s) => s.rejected > 0 || (s.failures?.parked ?? 0) > 0 || (s.failures?.open ?? 0) > 0);
+  return attention ? EXIT.attention : EXIT.ok;
+}
+
+export function printReport(report: RunReport, json: boolean): void {
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+}
+
+export interface RunOnceOptions {
+  json: boolean;
+  timeoutMs: number;
+  logger: Logger;
+  /** Enqueues the run (or picks the one to resume) once the workers run; returns its id. */
+  start(app: App): Promise<string>;
+}
+
+export async function runOnce(app: App, opts: RunOnceOptions): Promise<number> {
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = () => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stderr.write('stopping: finishing the jobs in hand (send the signal again to exit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    app.startWorkers();
+    const runId = await opts.start(app);
+    const outcome = await app.waitForRun(runId, { signal: stop.signal, timeoutMs: opts.timeoutMs });
+    if ('failedToStart' in outcome) {
+      process.stderr.write(`error: run ${runId} could not start: ${outcome.failedToStart}\n`);
+      return EXIT.failed;
+    }
+    if ('stopped' in outcome) {
+      const resumable = app.stateLost() === null;
+      process.stderr.write(`error: stopped waiting for run ${runId}: ${outcome.stopped}${resumable ? `; the run stays resumable: \`patron-bridge sync --once\` picks it up again` : ''}\n`);
+      return EXIT.failed;
+    }
+    printReport(outcome.report, opts.json);
+    return exitCodeOf(outcome.report);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await app.close({ graceMs: stop.signal.aborted ? 10_000 : 30_000 });
+  }
+}
