@@ -12,6 +12,12 @@ export const SANDBOX_CREDENTIALS = {
   civicrm: { sync: 'sandbox-sync-key', admin: 'sandbox-admin-key' },
 } as const;
 
+/**
+ * Zone of the sandbox Koha's clock (also the sandbox configuration's `sources[].timezone`):
+ * one with DST, so both offsets appear in the data and the offset check sees them.
+ */
+export const SANDBOX_KOHA_TIMEZONE = 'Europe/Berlin';
+
 export interface SandboxEnvironment {
   koha: KohaSandbox;
   civi: CiviSandbox;
@@ -25,9 +31,12 @@ export async function startSandboxes(opts: {
   now?: Date;
   kohaPort?: number;
   civiPort?: number;
+  /** IANA zone of the sandbox Koha's clock; default SANDBOX_KOHA_TIMEZONE. */
+  kohaTimezone?: string;
 }): Promise<SandboxEnvironment> {
+  const timezone = opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE;
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
-  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date() });
+  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date(), timezone });
   const { username, password, client_id, client_secret } = SANDBOX_CREDENTIALS.koha;
   const koha = await startKohaSandbox({
     patrons: dataset.patrons,
@@ -37,6 +46,7 @@ export async function startSandboxes(opts: {
     biblios: dataset.biblios,
     checkouts: dataset.checkouts,
     auth: { basic: { username, password }, oauth2: { client_id, client_secret } },
+    timezone,
     ...(opts.kohaPort !== undefined ? { port: opts.kohaPort } : {}),
   });
   const civi = await startCiviSandbox({

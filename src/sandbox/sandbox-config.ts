@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { collectSecrets } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { bundledMapping, projectRoot } from '../core/paths.js';
-import { SANDBOX_CREDENTIALS, type SandboxEnvironment } from './environment.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_KOHA_TIMEZONE, type SandboxEnvironment } from './environment.js';
 
 export interface SandboxConfigOptions {
   redisUrl: string;
@@ -14,6 +14,8 @@ export interface SandboxConfigOptions {
   pageSize?: number;
   batchSize?: number;
   overlapSeconds?: number;
+  /** `sources[].timezone` of the Koha source; default SANDBOX_KOHA_TIMEZONE, the sandbox's own zone. */
+  kohaTimezone?: string;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
 
@@ -33,6 +35,7 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
         mapping: opts.mapping ?? bundledMapping(),
         page_size: opts.pageSize ?? 200,
         overlap_seconds: opts.overlapSeconds ?? 300,
+        timezone: opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE,
       },
     ],
     sync: { concurrency: 2, attempts: 3, backoff_ms: 200 },
