@@ -2,7 +2,7 @@
  * Both sandbox servers with generated data and known throwaway credentials: used by the demo,
  * `patron-bridge sandbox` and the integration tests.
  */
-import { startCiviSandbox, type CiviSandbox } from './civicrm/index.js';
+import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civicrm/index.js';
 import { generateKohaDataset, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
@@ -25,6 +25,8 @@ export async function startSandboxes(opts: {
   now?: Date;
   kohaPort?: number;
   civiPort?: number;
+  /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
+  civiFaults?: CiviFaultOptions;
 }): Promise<SandboxEnvironment> {
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
   const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date() });
@@ -42,6 +44,7 @@ export async function startSandboxes(opts: {
   const civi = await startCiviSandbox({
     keys: { sync: SANDBOX_CREDENTIALS.civicrm.sync, admin: SANDBOX_CREDENTIALS.civicrm.admin },
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
+    ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
   });
   return {
     koha,
