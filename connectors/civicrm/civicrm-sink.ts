@@ -1,6 +1,7 @@
 /**
  * The CrmSink over CiviCRM APIv4: validate, then Contact.save + match on external_identifier in
- * chunks (one bad record does not sink its chunk), then static group memberships.
+ * chunks (one bad record does not sink its chunk; one refused without a reason is read back), then
+ * static group memberships.
  */
 import type { AxiosInstance } from 'axios';
 import { classifyError, type BridgeError } from '../../src/core/errors.js';
@@ -31,8 +32,8 @@ interface Found {
   modified_date?: string | null;
 }
 
-/** Refusals that say why the record cannot be written: it was not, so no re-read. */
-const REFUSALS: ReadonlySet<string> = new Set(['VALUE_INVALID', 'RECORD_INVALID', 'CRM_DUPLICATE', 'CRM_CONSTRAINT', 'CRM_MANDATORY']);
+/** Refusals of Contact.save that say why the record cannot be written: it was not, so no re-read. */
+const REFUSALS: ReadonlySet<string> = new Set(['CRM_DUPLICATE', 'CRM_CONSTRAINT', 'CRM_MANDATORY']);
 
 interface Pending {
   index: number;
@@ -53,7 +54,7 @@ function rejected(u: ContactUpsert, code: string, reason: string): ContactWriteR
 }
 
 /** A written contact: created unless the pre-read found it. */
-function written(u: ContactUpsert, before: ReadonlyMap<string, Found>, contactId: number): ContactWriteResult {
+function writtenResult(u: ContactUpsert, before: ReadonlyMap<string, Found>, contactId: number): ContactWriteResult {
   const ext = u.contact.externalId;
   return { externalId: ext, sourceRecordId: u.contact.sourceRecordId, outcome: before.has(ext) ? 'updated' : 'created', contactId };
 }
@@ -93,7 +94,7 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       items.forEach((p, i) => {
         // reload returns rows in record order; the external id is the safer key when present.
         const id = byExt.get(p.upsert.contact.externalId) ?? (saved.length === items.length && saved[i]?.external_identifier === undefined ? saved[i]?.id : undefined);
-        results[p.index] = id === undefined ? rejected(p.upsert, 'CRM_API', 'Contact.save did not return this contact') : written(p.upsert, before, id);
+        results[p.index] = id === undefined ? rejected(p.upsert, 'CRM_API', 'Contact.save did not return this contact') : writtenResult(p.upsert, before, id);
       });
     };
     try {
@@ -128,7 +129,7 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
     for (const p of unsure) {
       const now = after.get(p.upsert.contact.externalId);
       const was = before.get(p.upsert.contact.externalId);
-      if (now && (!was || now.modified_date !== was.modified_date)) results[p.index] = written(p.upsert, before, now.id);
+      if (now && (!was || now.modified_date !== was.modified_date)) results[p.index] = writtenResult(p.upsert, before, now.id);
     }
     deps.logger.debug('re-read contacts after unexplained errors', { records: unsure.length, written: unsure.filter((p) => results[p.index]?.outcome !== 'rejected').length });
   }

@@ -2,19 +2,13 @@
  * The CiviCRM sandbox's seeded fault injection: every kind happens, a seed replays the same faults,
  * a 500 after the write has applied the call (and one before has not), with the envelope real CiviCRM gives.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox, type PrincipalName } from '../../src/sandbox/civicrm/index.js';
+import { recorded } from '../unit/civicrm-fixtures.js';
 
-const TRANSCRIPT = path.resolve(process.cwd(), '../shared/contracts/civicrm/recorded/transcript.json');
-const recordedBody = (name: string): Record<string, unknown> => {
-  const all = JSON.parse(readFileSync(TRANSCRIPT, 'utf8')) as Array<{ name: string; response: { body: Record<string, unknown> } }>;
-  return all.find((x) => x.name === name)!.response.body;
-};
 /** A recorded 500 with an error message (sync user, with 'view debug output'), and the same without that permission. */
-const RECORDED_500 = recordedBody('Contact.create duplicate external_identifier (with view debug output)');
-const RECORDED_500_NO_DEBUG = recordedBody('Contact.create duplicate external_identifier (without view debug output)');
+const RECORDED_500 = recorded('Contact.create duplicate external_identifier (with view debug output)').response.body as object;
+const RECORDED_500_NO_DEBUG = recorded('Contact.create duplicate external_identifier (without view debug output)').response.body as object;
 
 type Outcome = { kind: string; status?: number; retryAfter?: string | null; body?: unknown };
 

@@ -5,6 +5,7 @@ import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicr
 import { createApp, type App } from '../../src/app.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { LoadedConfig } from '../../src/config/load.js';
+import type { CiviFaultOptions } from '../../src/sandbox/civicrm/index.js';
 import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { sandboxConfig, type SandboxConfigOptions } from '../../src/sandbox/sandbox-config.js';
 import type { RunReport } from '../../src/state/ports.js';
@@ -22,11 +23,11 @@ export interface SyncHarness {
 }
 
 export async function startSyncHarness(
-  opts: { patrons: number; seed: number } & Omit<SandboxConfigOptions, 'redisUrl' | 'prefix'>,
+  opts: { patrons: number; seed: number; civiFaults?: CiviFaultOptions } & Omit<SandboxConfigOptions, 'redisUrl' | 'prefix'>,
 ): Promise<SyncHarness> {
-  const { patrons, seed, ...configOpts } = opts;
+  const { patrons, seed, civiFaults, ...configOpts } = opts;
   const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
-  const env = await startSandboxes({ patrons, seed });
+  const env = await startSandboxes({ patrons, seed, ...(civiFaults ? { civiFaults } : {}) });
   const loaded = sandboxConfig(env, { ...configOpts, redisUrl: REDIS_URL, prefix });
   const app = await createApp(loaded, nullLogger);
   const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });

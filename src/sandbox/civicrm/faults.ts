@@ -14,7 +14,7 @@ export interface CiviFaultOptions {
   seed: number;
   /** Share of calls (0..1) that get each fault; together at most 1. */
   rates: Partial<Record<FaultKind, number>>;
-  /** Calls that may get a fault, as "Entity.action", or a predicate on that name. Default: every call, metadata included. */
+  /** Calls (single-call endpoint) that may get a fault, as "Entity.action", or a predicate on that name. Default: every call, metadata included. */
   actions?: readonly string[] | ((call: string) => boolean);
   /** How long a `timeout` holds the request before destroying its socket (half of them reset it at once). Default 2000 ms. */
   holdMs?: number;

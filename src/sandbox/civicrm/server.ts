@@ -89,13 +89,14 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, fault: Fault 
     const [, entity, action] = single as unknown as [string, string, string];
     if (req.method !== 'POST' && !(req.method === 'GET' && (action.startsWith('get') || action === 'autocomplete'))) return METHOD_NOT_ALLOWED;
     const params = decodeField(form.get('params'));
-    const dbFailure = () => {
-      deps.stats.faults[fault!.kind] += 1;
+    // A 500 fault comes from CiviCRM itself: after auth, with the envelope the caller's permissions allow.
+    const dbFailure = (kind: FaultKind) => {
+      deps.stats.faults[kind] += 1;
       return json(500, errorEnvelope(unknownDbError(), principal, false, deps.random));
     };
-    if (fault?.kind === 'error500BeforeWrite') return dbFailure();
+    if (fault?.kind === 'error500BeforeWrite') return dbFailure(fault.kind);
     const r = callOne(deps, ctx, entity, action, params, form.get('index') ?? undefined);
-    return fault?.kind === 'error500AfterWrite' ? dbFailure() : json(r.status, r.body);
+    return fault?.kind === 'error500AfterWrite' ? dbFailure(fault.kind) : json(r.status, r.body);
   } catch (err) {
     if (err instanceof FatalError) return fatalPage(err.message);
     return fatalPage(err instanceof Error ? err.message : String(err));
