@@ -2,7 +2,7 @@
  * Both sandbox servers with generated data and known throwaway credentials: used by the demo,
  * `patron-bridge sandbox` and the integration tests.
  */
-import { startCiviSandbox, type CiviSandbox } from './civicrm/index.js';
+import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civicrm/index.js';
 import { generateKohaDataset, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
@@ -33,6 +33,8 @@ export async function startSandboxes(opts: {
   civiPort?: number;
   /** IANA zone of the sandbox Koha's clock; default SANDBOX_KOHA_TIMEZONE. */
   kohaTimezone?: string;
+  /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
+  civiFaults?: CiviFaultOptions;
 }): Promise<SandboxEnvironment> {
   const timezone = opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE;
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
@@ -52,6 +54,7 @@ export async function startSandboxes(opts: {
   const civi = await startCiviSandbox({
     keys: { sync: SANDBOX_CREDENTIALS.civicrm.sync, admin: SANDBOX_CREDENTIALS.civicrm.admin },
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
+    ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
   });
   return {
     koha,

@@ -5,6 +5,7 @@ import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicr
 import { createApp, type App } from '../../src/app.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { LoadedConfig } from '../../src/config/load.js';
+import type { CiviFaultOptions } from '../../src/sandbox/civicrm/index.js';
 import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { sandboxConfig, type SandboxConfigOptions } from '../../src/sandbox/sandbox-config.js';
 import type { RunReport } from '../../src/state/ports.js';
@@ -28,11 +29,16 @@ export interface SyncHarness {
 
 /** `serverTimezone` is the sandbox Koha's clock; `kohaTimezone` what the configuration says (both default to the sandbox zone). */
 export async function startSyncHarness(
-  opts: { patrons: number; seed: number; serverTimezone?: string } & ConfigOptions,
+  opts: { patrons: number; seed: number; serverTimezone?: string; civiFaults?: CiviFaultOptions } & ConfigOptions,
 ): Promise<SyncHarness> {
-  const { patrons, seed, serverTimezone, ...configOpts } = opts;
+  const { patrons, seed, serverTimezone, civiFaults, ...configOpts } = opts;
   const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
-  const env = await startSandboxes({ patrons, seed, ...(serverTimezone !== undefined ? { kohaTimezone: serverTimezone } : {}) });
+  const env = await startSandboxes({
+    patrons,
+    seed,
+    ...(serverTimezone !== undefined ? { kohaTimezone: serverTimezone } : {}),
+    ...(civiFaults ? { civiFaults } : {}),
+  });
 
   async function start(options: ConfigOptions): Promise<{ app: App; loaded: LoadedConfig }> {
     const loaded = sandboxConfig(env, { ...options, redisUrl: REDIS_URL, prefix });
