@@ -63,6 +63,16 @@ export function firstPage(
   return { since, until: opts.now.toISOString(), after: null, limit: opts.limit };
 }
 
+/**
+ * Whether a page moved strictly past the request's keyset position. A source that ignores the
+ * filter, or reads its times in another zone, answers the same rows again; a stream that does not
+ * check this reads them forever. An empty page ends the window and so cannot loop.
+ */
+export function advancesKeyset(request: Pick<PageRequest, 'after'>, page: Pick<Page, 'last'>): boolean {
+  if (request.after === null || page.last === null) return true;
+  return compareKeys(page.last, request.after) > 0;
+}
+
 /** The request for the page after `page`, or null when the window is exhausted. */
 export function nextPage(request: PageRequest, page: Page): PageRequest | null {
   if (!page.hasMore || page.last === null) return null;

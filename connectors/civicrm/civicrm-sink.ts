@@ -1,6 +1,7 @@
 /**
  * The CrmSink over CiviCRM APIv4: validate, then Contact.save + match on external_identifier in
- * chunks (one bad record does not sink its chunk), then static group memberships.
+ * chunks (one bad record does not sink its chunk; one refused without a reason is read back), then
+ * static group memberships.
  */
 import type { AxiosInstance } from 'axios';
 import { classifyError, type BridgeError } from '../../src/core/errors.js';
@@ -25,6 +26,15 @@ export type CiviCrmSink = CrmSink & { requests(): number };
 
 type Values = DesiredContact['values'];
 
+interface Found {
+  id: number;
+  external_identifier: string;
+  modified_date?: string | null;
+}
+
+/** Refusals of Contact.save that say why the record cannot be written: it was not, so no re-read. */
+const REFUSALS: ReadonlySet<string> = new Set(['CRM_DUPLICATE', 'CRM_CONSTRAINT', 'CRM_MANDATORY']);
+
 interface Pending {
   index: number;
   upsert: ContactUpsert;
@@ -41,6 +51,12 @@ function reasonFor(e: BridgeError): string {
 
 function rejected(u: ContactUpsert, code: string, reason: string): ContactWriteResult {
   return { externalId: u.contact.externalId, sourceRecordId: u.contact.sourceRecordId, outcome: 'rejected', code, reason };
+}
+
+/** A written contact: created unless the pre-read found it. */
+function writtenResult(u: ContactUpsert, before: ReadonlyMap<string, Found>, contactId: number): ContactWriteResult {
+  const ext = u.contact.externalId;
+  return { externalId: ext, sourceRecordId: u.contact.sourceRecordId, outcome: before.has(ext) ? 'updated' : 'created', contactId };
 }
 
 /** The values sent to Contact.save: the mapping's values, keyed on the external id. */
@@ -61,46 +77,61 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       reload: ['id', 'external_identifier'],
     });
 
-  async function writeChunk(chunk: Pending[], results: ContactWriteResult[]): Promise<void> {
-    const ids = chunk.map((p) => p.upsert.contact.externalId);
-    const found = await client.call<{ id: number; external_identifier: string }>('Contact', 'get', {
-      select: ['id', 'external_identifier'],
+  const lookup = async (ids: string[]): Promise<Map<string, Found>> => {
+    const res = await client.call<Found>('Contact', 'get', {
+      select: ['id', 'external_identifier', 'modified_date'],
       where: [['external_identifier', 'IN', ids]],
       orderBy: { id: 'ASC' },
       limit: ids.length,
     });
-    const existed = new Set(found.values.map((v) => v.external_identifier));
+    return new Map(res.values.map((v) => [v.external_identifier, v]));
+  };
+
+  async function writeChunk(chunk: Pending[], results: ContactWriteResult[]): Promise<void> {
+    const before = await lookup(chunk.map((p) => p.upsert.contact.externalId));
     const assign = (items: Pending[], saved: Array<{ id: number; external_identifier: string }>) => {
       const byExt = new Map(saved.map((v) => [v.external_identifier, v.id]));
       items.forEach((p, i) => {
-        const ext = p.upsert.contact.externalId;
         // reload returns rows in record order; the external id is the safer key when present.
-        const id = byExt.get(ext) ?? (saved.length === items.length && saved[i]?.external_identifier === undefined ? saved[i]?.id : undefined);
-        results[p.index] =
-          id === undefined
-            ? rejected(p.upsert, 'CRM_API', 'Contact.save did not return this contact')
-            : { externalId: ext, sourceRecordId: p.upsert.contact.sourceRecordId, outcome: existed.has(ext) ? 'updated' : 'created', contactId: id };
+        const id = byExt.get(p.upsert.contact.externalId) ?? (saved.length === items.length && saved[i]?.external_identifier === undefined ? saved[i]?.id : undefined);
+        results[p.index] = id === undefined ? rejected(p.upsert, 'CRM_API', 'Contact.save did not return this contact') : writtenResult(p.upsert, before, id);
       });
     };
     try {
       assign(chunk, (await save(chunk.map((p) => p.record))).values);
-      return;
     } catch (err) {
       const e = classifyError(err);
       if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
       deps.logger.warn('Contact.save failed for a chunk; writing its records one by one', { code: e.code, records: chunk.length });
-    }
-    // save + match is idempotent, so records the failed chunk already wrote are simply matched again.
-    for (const p of chunk) {
-      try {
-        assign([p], (await save([p.record])).values);
-      } catch (err) {
-        const e = classifyError(err);
-        if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
-        deps.logger.warn('CiviCRM refused a contact', { code: e.code, recordId: p.upsert.contact.sourceRecordId });
-        results[p.index] = rejected(p.upsert, e.code, reasonFor(e));
+      // save + match is idempotent, so records the failed chunk already wrote are simply matched again.
+      for (const p of chunk) {
+        try {
+          assign([p], (await save([p.record])).values);
+        } catch (recordErr) {
+          const r = classifyError(recordErr);
+          if (r.transient || WHOLE_CALL_CODES.has(r.code)) throw r;
+          deps.logger.warn('CiviCRM refused a contact', { code: r.code, recordId: p.upsert.contact.sourceRecordId });
+          results[p.index] = rejected(p.upsert, r.code, reasonFor(r));
+        }
       }
     }
+    await recheck(chunk.filter((p) => results[p.index]?.outcome === 'rejected' && !REFUSALS.has(results[p.index]!.code ?? '')), before, results);
+  }
+
+  /**
+   * An error that does not say why (hidden without 'view debug output', unknown, or a missing reload row)
+   * may have come after CiviCRM applied the write: re-read those records in one get so the report tells
+   * the truth. A new contact that is there now was created; an existing one was updated only if it changed.
+   */
+  async function recheck(unsure: Pending[], before: Map<string, Found>, results: ContactWriteResult[]): Promise<void> {
+    if (unsure.length === 0) return;
+    const after = await lookup(unsure.map((p) => p.upsert.contact.externalId));
+    for (const p of unsure) {
+      const now = after.get(p.upsert.contact.externalId);
+      const was = before.get(p.upsert.contact.externalId);
+      if (now && (!was || now.modified_date !== was.modified_date)) results[p.index] = writtenResult(p.upsert, before, now.id);
+    }
+    deps.logger.debug('re-read contacts after unexplained errors', { records: unsure.length, written: unsure.filter((p) => results[p.index]?.outcome !== 'rejected').length });
   }
 
   async function writeGroups(batch: readonly ContactUpsert[], results: ContactWriteResult[]): Promise<void> {

@@ -77,7 +77,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
   const http = deps.http ?? axios.create();
-  const tuning = { ...DEFAULT_RETRY, ...deps.retry };
+  const fromConfig: Partial<RetryTuning> = {
+    ...(cfg.retry_min_delay_ms === undefined ? {} : { minDelayMs: cfg.retry_min_delay_ms }),
+    ...(cfg.retry_max_delay_ms === undefined ? {} : { maxDelayMs: cfg.retry_max_delay_ms }),
+  };
+  const tuning = { ...DEFAULT_RETRY, ...fromConfig, ...deps.retry };
   const sleep = deps.sleep ?? defaultSleep;
   const now = deps.now ?? Date.now;
   const base = cfg.base_url.replace(/\/+$/, '');

@@ -44,8 +44,14 @@ function envelopeOf(body: unknown): Envelope | undefined {
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Envelope) : undefined;
 }
 
-/** Retryable server-side trouble that is not the request's fault (MySQL deadlocks under concurrent writes). */
-const LOCK_PATTERN = /Deadlock|Lock wait timeout/i;
+/**
+ * Retryable server-side trouble that is not the request's fault: MySQL deadlocks and lock waits under
+ * concurrent writes, and "DB Error: unknown error", the generic PEAR DB failure CiviCRM gives for
+ * lost connections and lock errors it has no code for. Every recorded deterministic refusal (already
+ * exists, constraint violation, mandatory values missing, unknown field/entity/parameter) names its
+ * cause, so it stays permanent. Retrying is safe: reads are harmless and writes are save + match.
+ */
+const TRANSIENT_DB_PATTERN = /Deadlock|Lock wait timeout|^DB Error: unknown error$|server has gone away|Lost connection to/i;
 
 /**
  * Returns the BridgeError for a failed answer, or undefined when the answer is a success envelope.
@@ -95,7 +101,7 @@ export function translateResponse(res: CiviResponse, site: CallSite, nowMs: numb
       );
     }
     const msg = apiMessage ?? 'unknown error';
-    if (LOCK_PATTERN.test(msg)) return transient(`${method}: database lock conflict (${msg}); will retry`);
+    if (TRANSIENT_DB_PATTERN.test(msg)) return transient(`${method}: transient database failure (${msg}); will retry`);
     if (/already exists/i.test(msg)) return new BridgeError('CRM_DUPLICATE', `${method}: ${msg}`, { context });
     if (/constraint violation/i.test(msg)) return new BridgeError('CRM_CONSTRAINT', `${method}: ${msg}`, { context });
     if (/Mandatory values missing/i.test(msg)) return new BridgeError('CRM_MANDATORY', `${method}: ${msg}`, { context });

@@ -3,13 +3,14 @@
  * Every page asks for `_page=1` with a `q` that starts strictly after the previous page's last
  * row, so rows changing during a long run cannot shift pages as offset paging would.
  */
-import type { Stream } from '../connector.js';
+import { advancesKeyset, type Stream } from '../connector.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Page, PageRequest } from '../../src/core/types.js';
 import type { KohaClient, Query } from './client.js';
 import { parsePatronPage } from './patron-page.js';
 import { toNaiveLocal } from './time.js';
+import { assertZoneOffsets } from './zone-check.js';
 
 export const PATRON_ORDER = '+me.updated_on,+me.patron_id';
 export const PATRON_EMBED = 'extended_attributes';
@@ -51,17 +52,25 @@ export function createPatronStream(client: KohaClient, opts: { sourceId: string;
         query: patronListQuery(request, opts.timeZone),
         headers: { 'x-koha-embed': PATRON_EMBED },
       });
+      const context = { system: 'koha', method: 'GET', url: `${client.apiBase}/patrons` };
       if (!Array.isArray(res.data)) {
-        throw new BridgeError('SOURCE_HTTP', 'Koha returned something other than a JSON array of patrons', {
-          context: { system: 'koha', method: 'GET', url: `${client.apiBase}/patrons` },
-        });
+        throw new BridgeError('SOURCE_HTTP', 'Koha returned something other than a JSON array of patrons', { context });
       }
+      // Before anything of the page is used: a wrong zone would shift every bound we send.
+      assertZoneOffsets(res.data, { sourceId: opts.sourceId, timeZone: opts.timeZone, url: context.url });
       const page = parsePatronPage(res.data, { sourceId: opts.sourceId, limit: request.limit, timeZone: opts.timeZone });
       if (page.hasMore && page.last === null) {
         // Without a position the next page would repeat this one forever.
-        throw new BridgeError('SOURCE_HTTP', 'a full page of patrons without one usable (updated_on, patron_id)', {
-          context: { system: 'koha', method: 'GET', url: `${client.apiBase}/patrons` },
-        });
+        throw new BridgeError('SOURCE_HTTP', 'a full page of patrons without one usable (updated_on, patron_id)', { context });
+      }
+      if (!advancesKeyset(request, page)) {
+        throw new BridgeError(
+          'SOURCE_HTTP',
+          `source "${opts.sourceId}": Koha answered a keyset page whose last row (patron_id ${page.last?.id}) is not after ` +
+            `the requested position (patron_id ${request.after?.id}); the server ignores the q filter, or sources[].timezone ` +
+            'is not its zone. Stopping instead of reading the same rows again',
+          { context },
+        );
       }
       if (page.rejected.length) {
         opts.logger.warn('koha patrons rejected', {

@@ -1,66 +1,26 @@
 /**
  * Koha keeps naive local times ("YYYY-MM-DD HH:MM:SS" in the server's zone) and renders them
  * as RFC 3339 with the local offset. These pure helpers convert between those and ISO UTC
- * instants, using only Intl (no dependency, DST rules from the runtime's tz database).
+ * instants with luxon (IANA zones and DST rules from the runtime's tz database).
  */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+import { DateTime, IANAZone } from 'luxon';
 
 /** True when the runtime knows this IANA zone name. */
 export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return IANAZone.isValidZone(timeZone);
 }
 
-interface Wall {
-  y: number;
-  mo: number;
-  d: number;
-  h: number;
-  mi: number;
-  s: number;
+/**
+ * The name as an IANA zone (luxon alone would read "utc+3"-like strings as fixed offsets). An unknown
+ * name throws, as Intl does, rather than letting "Invalid DateTime" reach a query.
+ */
+function zone(timeZone: string): IANAZone {
+  const z = IANAZone.create(timeZone);
+  if (!z.isValid) throw new RangeError('unknown IANA time zone');
+  return z;
 }
 
-/** Wall-clock fields of an instant in a zone, to the second (milliseconds are dropped = floored). */
-function wallClock(ms: number, timeZone: string): Wall {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return { y: parts.year ?? 0, mo: parts.month ?? 0, d: parts.day ?? 0, h: parts.hour ?? 0, mi: parts.minute ?? 0, s: parts.second ?? 0 };
-}
-
-const wallAsUtcMs = (w: Wall): number => Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s);
-
-/** Offset of the zone at an instant, in ms (local = utc + offset). */
-function offsetMs(ms: number, timeZone: string): number {
-  const floored = Math.floor(ms / 1000) * 1000;
-  return wallAsUtcMs(wallClock(floored, timeZone)) - floored;
-}
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+const NAIVE_FORMAT = 'yyyy-MM-dd HH:mm:ss';
 
 /**
  * ISO instant → naive local "YYYY-MM-DD HH:MM:SS" in `timeZone`, floored to the second.
@@ -68,36 +28,36 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
  * because Koha stores whole seconds.
  */
 export function toNaiveLocal(instant: string | Date, timeZone: string): string {
-  const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
-  if (Number.isNaN(ms)) throw new RangeError('toNaiveLocal: expected an ISO 8601 instant');
-  const w = wallClock(ms, timeZone);
-  return `${pad(w.y, 4)}-${pad(w.mo)}-${pad(w.d)} ${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`;
+  const dt = typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
+  if (!dt.isValid) throw new RangeError('toNaiveLocal: expected an ISO 8601 instant');
+  // toFormat drops the milliseconds, which floors to the second.
+  return dt.setZone(zone(timeZone)).toFormat(NAIVE_FORMAT);
 }
 
-/** Date.UTC/Date.parse roll invalid fields over (Feb 30 → Mar 2); reject instead of shifting. */
-function isRealWallTime(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
-  const check = new Date(Date.UTC(y, mo - 1, d));
-  return check.getUTCMonth() === mo - 1 && check.getUTCDate() === d && h <= 23 && mi <= 59 && s <= 59;
-}
-
-const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})$/;
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/;
+// Hours stop at 23: luxon, like ISO 8601, would read 24:00:00 as the end of the day.
+const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ]([01]\d|2[0-3]):(\d{2}):(\d{2})$/;
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]([01]\d|2[0-3]):\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/;
 
 /**
- * Naive local time in `timeZone` → ISO UTC instant. DST is resolved like Temporal's
- * "compatible": a repeated wall time takes the earlier instant, a skipped one moves forward.
+ * Naive local time in `timeZone` → ISO UTC instant, or null when it is not a real date-time.
+ * DST is resolved like Temporal's "compatible": a repeated wall time takes the earlier instant
+ * (luxon alone would take the later one), a skipped one moves forward by the gap (luxon's own rule).
  */
 export function naiveToInstant(naive: string, timeZone: string): string | null {
   const m = NAIVE.exec(naive);
   if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  if (!isRealWallTime(y, mo, d, h, mi, s)) return null;
-  const local = Date.UTC(y, mo - 1, d, h, mi, s);
-  const before = offsetMs(local - 12 * 3600_000, timeZone);
-  const after = offsetMs(local + 12 * 3600_000, timeZone);
-  const valid = [local - before, local - after].filter((t) => t + offsetMs(t, timeZone) === local);
-  const t = valid.length ? Math.min(...valid) : local - before;
-  return new Date(t).toISOString();
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const dt = DateTime.fromObject({ year, month, day, hour, minute, second }, { zone: zone(timeZone) });
+  if (!dt.isValid) return null;
+  const earliest = Math.min(...dt.getPossibleOffsets().map((c) => c.toMillis()));
+  return new Date(earliest).toISOString();
+}
+
+/** A date-time value that carries its own offset, read with that offset kept; null otherwise. */
+function withOwnOffset(value: string): DateTime | null {
+  if (!WITH_OFFSET.test(value)) return null;
+  const dt = DateTime.fromISO(value.replace(' ', 'T'), { setZone: true });
+  return dt.isValid ? dt : null;
 }
 
 /**
@@ -105,12 +65,24 @@ export function naiveToInstant(naive: string, timeZone: string): string | null {
  * their offset; naive values (older servers, some proxies) are read in the source zone.
  */
 export function parseKohaDateTime(value: string, timeZone: string): string | null {
-  if (WITH_OFFSET.test(value)) {
-    const [y, mo, d, h, mi, s] = value.slice(0, 19).split(/[-: Tt]/).map(Number) as [number, number, number, number, number, number];
-    if (!isRealWallTime(y, mo, d, h, mi, s)) return null;
-    const normalised = value.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-    const ms = Date.parse(normalised);
-    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-  }
-  return naiveToInstant(value, timeZone);
+  if (!WITH_OFFSET.test(value)) return naiveToInstant(value, timeZone);
+  const dt = withOwnOffset(value);
+  return dt === null ? null : new Date(dt.toMillis()).toISOString();
+}
+
+export interface OffsetComparison {
+  /** The offset the value carries, e.g. "+01:00" ("Z" reads as "+00:00"). */
+  seen: string;
+  /** The zone's offset at the instant the value denotes. */
+  expected: string;
+}
+
+/**
+ * The offset a Koha date-time value carries next to `timeZone`'s offset at that instant, or null
+ * when the value has no offset (naive) or is unreadable: those cannot contradict the zone.
+ */
+export function compareOffset(value: string, timeZone: string): OffsetComparison | null {
+  const dt = withOwnOffset(value);
+  if (dt === null) return null;
+  return { seen: dt.toFormat('ZZ'), expected: dt.setZone(zone(timeZone)).toFormat('ZZ') };
 }

@@ -2,7 +2,7 @@
  * Both sandbox servers with generated data and known throwaway credentials: used by the demo,
  * `patron-bridge sandbox` and the integration tests.
  */
-import { startCiviSandbox, type CiviSandbox } from './civicrm/index.js';
+import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civicrm/index.js';
 import { generateKohaDataset, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
@@ -11,6 +11,12 @@ export const SANDBOX_CREDENTIALS = {
   koha: { username: 'sync', password: 'sandbox-koha-password', client_id: 'sandbox-client', client_secret: 'sandbox-client-secret' },
   civicrm: { sync: 'sandbox-sync-key', admin: 'sandbox-admin-key' },
 } as const;
+
+/**
+ * Zone of the sandbox Koha's clock (also the sandbox configuration's `sources[].timezone`):
+ * one with DST, so both offsets appear in the data and the offset check sees them.
+ */
+export const SANDBOX_KOHA_TIMEZONE = 'Europe/Berlin';
 
 export interface SandboxEnvironment {
   koha: KohaSandbox;
@@ -25,9 +31,14 @@ export async function startSandboxes(opts: {
   now?: Date;
   kohaPort?: number;
   civiPort?: number;
+  /** IANA zone of the sandbox Koha's clock; default SANDBOX_KOHA_TIMEZONE. */
+  kohaTimezone?: string;
+  /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
+  civiFaults?: CiviFaultOptions;
 }): Promise<SandboxEnvironment> {
+  const timezone = opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE;
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
-  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date() });
+  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date(), timezone });
   const { username, password, client_id, client_secret } = SANDBOX_CREDENTIALS.koha;
   const koha = await startKohaSandbox({
     patrons: dataset.patrons,
@@ -37,11 +48,13 @@ export async function startSandboxes(opts: {
     biblios: dataset.biblios,
     checkouts: dataset.checkouts,
     auth: { basic: { username, password }, oauth2: { client_id, client_secret } },
+    timezone,
     ...(opts.kohaPort !== undefined ? { port: opts.kohaPort } : {}),
   });
   const civi = await startCiviSandbox({
     keys: { sync: SANDBOX_CREDENTIALS.civicrm.sync, admin: SANDBOX_CREDENTIALS.civicrm.admin },
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
+    ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
   });
   return {
     koha,

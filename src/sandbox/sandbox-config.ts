@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { collectSecrets } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { bundledMapping, projectRoot } from '../core/paths.js';
-import { SANDBOX_CREDENTIALS, type SandboxEnvironment } from './environment.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_KOHA_TIMEZONE, type SandboxEnvironment } from './environment.js';
 
 export interface SandboxConfigOptions {
   redisUrl: string;
@@ -14,14 +14,29 @@ export interface SandboxConfigOptions {
   pageSize?: number;
   batchSize?: number;
   overlapSeconds?: number;
+  /** `sources[].timezone` of the Koha source; default SANDBOX_KOHA_TIMEZONE, the sandbox's own zone. */
+  kohaTimezone?: string;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** CRM client tuning (fault tests): per-request timeout, retries inside a call (default 2) and their delays. */
+  crm?: { timeoutMs?: number; retries?: number; retryMinDelayMs?: number; retryMaxDelayMs?: number };
+  /** Page-job attempts (default 3) and backoff (default 200 ms). */
+  attempts?: number;
+  backoffMs?: number;
 }
 
 export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, opts: SandboxConfigOptions): LoadedConfig {
   const k = SANDBOX_CREDENTIALS.koha;
   const raw = {
     redis: { url: opts.redisUrl, prefix: opts.prefix },
-    crm: { base_url: env.civi.url, api_key: SANDBOX_CREDENTIALS.civicrm.sync, batch_size: opts.batchSize ?? 50, retries: 2 },
+    crm: {
+      base_url: env.civi.url,
+      api_key: SANDBOX_CREDENTIALS.civicrm.sync,
+      batch_size: opts.batchSize ?? 50,
+      retries: opts.crm?.retries ?? 2,
+      ...(opts.crm?.timeoutMs !== undefined ? { timeout_ms: opts.crm.timeoutMs } : {}),
+      ...(opts.crm?.retryMinDelayMs !== undefined ? { retry_min_delay_ms: opts.crm.retryMinDelayMs } : {}),
+      ...(opts.crm?.retryMaxDelayMs !== undefined ? { retry_max_delay_ms: opts.crm.retryMaxDelayMs } : {}),
+    },
     sources: [
       {
         id: 'koha',
@@ -33,9 +48,10 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
         mapping: opts.mapping ?? bundledMapping(),
         page_size: opts.pageSize ?? 200,
         overlap_seconds: opts.overlapSeconds ?? 300,
+        timezone: opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE,
       },
     ],
-    sync: { concurrency: 2, attempts: 3, backoff_ms: 200 },
+    sync: { concurrency: 2, attempts: opts.attempts ?? 3, backoff_ms: opts.backoffMs ?? 200 },
     logging: { level: opts.logLevel ?? 'warn' },
   };
   const config = configSchema.parse(raw);

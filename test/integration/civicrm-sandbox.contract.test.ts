@@ -1,9 +1,9 @@
 /**
- * Replays the 165 exchanges recorded against a real CiviCRM 6.17.2 (shared/contracts/civicrm/recorded)
+ * Replays the 165 exchanges recorded against a real CiviCRM 6.17.2 (test/contracts/civicrm/transcript.json,
+ * a verbatim copy of the recording)
  * against one fresh sandbox, in recorded order, and compares status, content type, envelope and values.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startCiviSandbox } from '../../src/sandbox/civicrm/index.js';
 import type { CiviSandbox, PrincipalName } from '../../src/sandbox/civicrm/index.js';
@@ -23,7 +23,7 @@ interface Exchange {
   response: { status: number; contentType: string; body: unknown };
 }
 
-const TRANSCRIPT = path.resolve(process.cwd(), '../shared/contracts/civicrm/recorded/transcript.json');
+const TRANSCRIPT = new URL('../contracts/civicrm/transcript.json', import.meta.url);
 const exchanges = JSON.parse(readFileSync(TRANSCRIPT, 'utf8')) as Exchange[];
 
 /** Recorded exchanges this sandbox does not replay, with the reason. */

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse } from 'yaml';
 import { generateKohaDataset } from '../../src/sandbox/generator/index.js';
 import { ROUTE_SPECS, checkSchema, loadDefinition, startKohaSandbox, type KohaSandbox } from '../../src/sandbox/koha/index.js';
+import { KOHA_DEFINITIONS } from '../contracts/koha/definitions.js';
+import { KOHA_GET_ROUTES } from '../contracts/koha/routes.js';
 
-const SWAGGER = resolve(process.cwd(), '../shared/contracts/koha/api/v1/swagger');
 const TZ = 'Europe/Paris';
 let clock = new Date('2026-11-23T09:00:00Z');
 const data = generateKohaDataset({ patrons: 600, seed: 5, now: clock, timezone: TZ });
@@ -155,7 +153,7 @@ describe('Koha sandbox: authentication', () => {
 
 describe('Koha sandbox: objects and contract', () => {
   it('serves patrons that validate against definitions/patron.yaml, with embeds', async () => {
-    const { schema, resolve: ref } = loadDefinition(SWAGGER, 'patron');
+    const { schema, resolve: ref } = loadDefinition(KOHA_DEFINITIONS, 'patron');
     const r = await get('/patrons?_per_page=-1', { 'x-koha-embed': 'extended_attributes,checkouts+count,library' });
     const problems = (r.body as any[]).flatMap((p) => checkSchema(schema, p, ref));
     expect(problems).toEqual([]);
@@ -176,7 +174,7 @@ describe('Koha sandbox: objects and contract', () => {
     const returned = await get('/checkouts?checked_in=true&_per_page=-1');
     expect(current.body.length + returned.body.length).toBe(data.checkouts.length);
     expect(current.body.every((c: any) => c.checkin_date === null)).toBe(true);
-    const { schema, resolve: ref } = loadDefinition(SWAGGER, 'checkout');
+    const { schema, resolve: ref } = loadDefinition(KOHA_DEFINITIONS, 'checkout');
     expect([...current.body, ...returned.body].flatMap((c: any) => checkSchema(schema, c, ref))).toEqual([]);
     const loan = current.body[0];
     const mine = await get(`/patrons/${loan.patron_id}/checkouts`, { 'x-koha-embed': 'item.biblio' });
@@ -196,18 +194,17 @@ describe('Koha sandbox: objects and contract', () => {
   });
 
   it('accepts exactly the query parameters and embeds the spec declares', () => {
-    const sw = parse(readFileSync(resolve(SWAGGER, 'swagger.yaml'), 'utf8'));
-    const files: Record<string, [string, string]> = {
-      'GET /patrons': ['patrons', '/patrons'], 'GET /patrons/{patron_id}': ['patrons', '/patrons/{patron_id}'],
-      'GET /checkouts': ['checkouts', '/checkouts'], 'GET /patrons/{patron_id}/checkouts': ['patrons_checkouts', '/patrons/{patron_id}/checkouts'],
-      'GET /items': ['items', '/items'], 'GET /libraries': ['libraries', '/libraries'], 'GET /patron_categories': ['patron_categories', '/patron_categories'],
+    const files: Record<string, string> = {
+      'GET /patrons': 'paths/patrons.yaml', 'GET /patrons/{patron_id}': 'paths/patrons.yaml',
+      'GET /checkouts': 'paths/checkouts.yaml', 'GET /patrons/{patron_id}/checkouts': 'paths/patrons_checkouts.yaml',
+      'GET /items': 'paths/items.yaml', 'GET /libraries': 'paths/libraries.yaml', 'GET /patron_categories': 'paths/patron_categories.yaml',
     };
     for (const spec of ROUTE_SPECS) {
-      const [file, path] = files[spec.route]!;
-      const doc = parse(readFileSync(resolve(SWAGGER, 'paths', `${file}.yaml`), 'utf8'), { uniqueKeys: false });
-      const params = (doc[path].get.parameters as any[]).map((p) => (p.$ref ? sw.parameters[p.$ref.split('/').pop()] : p));
+      const declared = KOHA_GET_ROUTES[spec.route];
+      expect([spec.route, declared?.file]).toEqual([spec.route, files[spec.route]]);
+      const params = declared!.parameters;
       const query = Object.fromEntries(params.filter((p) => p.in === 'query').map((p) => [p.name, p.type]));
-      const embeds = params.find((p) => p.name === 'x-koha-embed')?.items.enum ?? [];
+      const embeds = params.find((p) => p.name === 'x-koha-embed')?.items?.enum ?? [];
       expect([spec.route, spec.query]).toEqual([spec.route, query]);
       expect([spec.route, spec.embeds]).toEqual([spec.route, embeds]);
     }

@@ -5,44 +5,70 @@ import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicr
 import { createApp, type App } from '../../src/app.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { LoadedConfig } from '../../src/config/load.js';
+import type { CiviFaultOptions } from '../../src/sandbox/civicrm/index.js';
 import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { sandboxConfig, type SandboxConfigOptions } from '../../src/sandbox/sandbox-config.js';
 import type { RunReport } from '../../src/state/ports.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+type ConfigOptions = Omit<SandboxConfigOptions, 'redisUrl' | 'prefix'>;
+
 export interface SyncHarness {
   env: SandboxEnvironment;
-  app: App;
-  loaded: LoadedConfig;
+  /** The current app (replaced by `reconfigure`). */
+  readonly app: App;
+  readonly loaded: LoadedConfig;
   /** Enqueue a run and wait for its report. */
   sync(mode: 'incremental' | 'full'): Promise<RunReport>;
+  /** Replace the app by one built from other configuration options, on the same Redis state and sandboxes. */
+  reconfigure(opts: ConfigOptions): Promise<void>;
   /** Close the app, drop its Redis keys, stop the sandboxes. */
   stop(): Promise<void>;
 }
 
+/** `serverTimezone` is the sandbox Koha's clock; `kohaTimezone` what the configuration says (both default to the sandbox zone). */
 export async function startSyncHarness(
-  opts: { patrons: number; seed: number } & Omit<SandboxConfigOptions, 'redisUrl' | 'prefix'>,
+  opts: { patrons: number; seed: number; serverTimezone?: string; civiFaults?: CiviFaultOptions } & ConfigOptions,
 ): Promise<SyncHarness> {
-  const { patrons, seed, ...configOpts } = opts;
+  const { patrons, seed, serverTimezone, civiFaults, ...configOpts } = opts;
   const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
-  const env = await startSandboxes({ patrons, seed });
-  const loaded = sandboxConfig(env, { ...configOpts, redisUrl: REDIS_URL, prefix });
-  const app = await createApp(loaded, nullLogger);
-  const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
-  await bootstrapCustomFields(admin, app.deps.sources.get('koha')!.mapping.customGroups);
-  app.startWorkers();
+  const env = await startSandboxes({
+    patrons,
+    seed,
+    ...(serverTimezone !== undefined ? { kohaTimezone: serverTimezone } : {}),
+    ...(civiFaults ? { civiFaults } : {}),
+  });
+
+  async function start(options: ConfigOptions): Promise<{ app: App; loaded: LoadedConfig }> {
+    const loaded = sandboxConfig(env, { ...options, redisUrl: REDIS_URL, prefix });
+    return { app: await createApp(loaded, nullLogger), loaded };
+  }
+
+  let current = await start(configOpts);
+  const admin = createCiviClient({ ...current.loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
+  await bootstrapCustomFields(admin, current.app.deps.sources.get('koha')!.mapping.customGroups);
+  current.app.startWorkers();
   return {
     env,
-    app,
-    loaded,
+    get app() {
+      return current.app;
+    },
+    get loaded() {
+      return current.loaded;
+    },
     async sync(mode) {
-      const outcome = await app.waitForRun(await app.enqueueRun(mode));
+      const outcome = await current.app.waitForRun(await current.app.enqueueRun(mode));
       if (!('report' in outcome)) throw new Error('failedToStart' in outcome ? outcome.failedToStart : outcome.stopped);
       return outcome.report;
     },
+    async reconfigure(options) {
+      await current.app.close();
+      current = await start(options);
+      current.app.startWorkers();
+    },
     async stop() {
-      await app.close();
+      await current.app.close();
       const redis = new Redis(REDIS_URL);
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);

@@ -86,6 +86,8 @@ describe('error translation (recorded CiviCRM 6.17.2 answers)', () => {
     ['Activity.create without source_contact_id', 'CRM_MANDATORY', 'Activity.create', /Mandatory values missing.*source_contact_id/],
     ['transport: Authorization header without X-Requested-With', 'CRM_API', 'Contact.get', /X-Requested-With/],
     ['Contact.get with unknown top-level param', 'CRM_API', 'Contact.get', /Unknown api parameter/],
+    ['Contact.get with unknown field in where', 'CRM_API', 'Contact.get', /Invalid field 'no_such_field'/],
+    ['transport: unknown entity', 'CRM_API', 'NoSuchEntity.get', /does not exist/],
   ];
   it.each(cases)('%s → %s', async (name, code, method, message) => {
     const x = recorded(name);
@@ -164,6 +166,51 @@ describe('retries', () => {
     const res = await c.call('Contact', 'save', { records: [] });
     expect(res.values).toEqual([{ id: 9 }]);
     expect(c.requests()).toBe(4);
+  });
+
+  // The recorded shape of a 500 with an error message, carrying the generic DB failure or a lock error.
+  const dbError = (message: string): [number, string, Record<string, string>] => {
+    const x = recorded('Contact.create duplicate external_identifier (with view debug output)');
+    return replyOf({ ...x, response: { ...x.response, body: { ...(x.response.body as object), error_message: message } } });
+  };
+
+  it.each([
+    ['Contact', 'getFields', 'DB Error: unknown error'],
+    ['Contact', 'get', 'DB Error: unknown error'],
+    ['Contact', 'save', 'DB Error: unknown error'],
+    ['GroupContact', 'save', 'Lock wait timeout exceeded; try restarting transaction'],
+  ])('retries %s.%s answered 500 "%s", then succeeds', async (entity, action, message) => {
+    nock(BASE)
+      .post(`/civicrm/ajax/api4/${entity}/${action}`)
+      .reply(...dbError(message))
+      .post(`/civicrm/ajax/api4/${entity}/${action}`)
+      .reply(200, envelope(entity, action, [{ id: 5 }]), { 'Content-Type': 'application/json' });
+    const c = client();
+    const res = await c.call(entity, action, {});
+    expect(res.values).toEqual([{ id: 5 }]);
+    expect(c.requests()).toBe(2);
+  });
+
+  it('reports a transient error naming the call when the DB failure persists', async () => {
+    nock(BASE).post('/civicrm/ajax/api4/Contact/getFields').times(4).reply(...dbError('DB Error: unknown error'));
+    const c = client();
+    const e = await failure(c.call('Contact', 'getFields', {}));
+    expect(e).toMatchObject({ code: 'HTTP_TRANSIENT', transient: true });
+    expect(e.message).toMatch(/^Contact\.getFields: .*DB Error: unknown error/);
+    expect(c.requests()).toBe(4);
+  });
+
+  it('retries a call that outlasts crm.timeout_ms', async () => {
+    nock(BASE)
+      .post('/civicrm/ajax/api4/Contact/getFields')
+      .delay(1000)
+      .reply(200, envelope('Contact', 'getFields', [{ name: 'late' }]), { 'Content-Type': 'application/json' })
+      .post('/civicrm/ajax/api4/Contact/getFields')
+      .reply(200, envelope('Contact', 'getFields', [{ name: 'id' }]), { 'Content-Type': 'application/json' });
+    const c = client({ timeout_ms: 100 });
+    const res = await c.call('Contact', 'getFields', {});
+    expect(res.values).toEqual([{ name: 'id' }]);
+    expect(c.requests()).toBe(2);
   });
 
   it('retries network errors and reports NETWORK when they persist', async () => {

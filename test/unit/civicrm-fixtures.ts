@@ -1,14 +1,12 @@
 /**
  * Test helpers for the CiviCRM connector: recorded exchanges of a real CiviCRM 6.17.2 as nock
- * replies, and getFields answers for Email/Phone/Address built from the bundled schema JSON
- * (the recording only holds Contact getFields).
+ * replies (test/contracts/civicrm/transcript.json), and getFields answers for Email/Phone/Address built
+ * from the field lists generated from CiviCRM's schemas (the recording only holds Contact getFields).
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse as parseQuery } from 'node:querystring';
 import type { CrmConfig } from '../../src/config/schema.js';
-
-const CONTRACTS = path.resolve(process.cwd(), '../shared/contracts/civicrm');
+import { LOCATION_FIELDS } from '../contracts/civicrm/location-fields.js';
 
 export interface Exchange {
   name: string;
@@ -16,7 +14,7 @@ export interface Exchange {
   response: { status: number; contentType: string; body: unknown };
 }
 
-const transcript = JSON.parse(readFileSync(path.join(CONTRACTS, 'recorded/transcript.json'), 'utf8')) as Exchange[];
+const transcript = JSON.parse(readFileSync(new URL('../contracts/civicrm/transcript.json', import.meta.url), 'utf8')) as Exchange[];
 
 /** The recorded exchange whose name starts with `prefix` (exactly one must match). */
 export function recorded(prefix: string): Exchange {
@@ -53,17 +51,10 @@ export function crmConfig(over: Partial<CrmConfig> = {}): CrmConfig {
 
 export const FAST_RETRY = { minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 60_000 };
 
-interface SchemaField {
-  name: string;
-  data_type: string;
-  input_type: string | null;
-  readonly: boolean;
-  options: unknown;
-}
-
 function schemaFields(entity: string): Array<Record<string, unknown>> {
-  const doc = JSON.parse(readFileSync(path.join(CONTRACTS, `schema/${entity}.json`), 'utf8')) as { fields: SchemaField[] };
-  return doc.fields.map((f) => ({ type: 'Field', name: f.name, data_type: f.data_type, input_type: f.input_type, readonly: f.readonly, options: f.options !== null }));
+  const fields = LOCATION_FIELDS[entity as keyof typeof LOCATION_FIELDS];
+  if (!fields) throw new Error(`no generated field list for ${entity}`);
+  return fields.map((f) => ({ type: 'Field', name: f.name, data_type: f.data_type, input_type: f.input_type, readonly: f.readonly, options: f.options }));
 }
 
 const COUNTRIES = ['GB', 'ES', 'HK', 'US', 'DE', 'FR'].map((iso, i) => ({ id: 1000 + i, name: iso, label: iso }));

@@ -12,10 +12,20 @@ interface Call {
   params: Record<string, unknown>;
 }
 
-/** A small CiviCRM stand-in behind nock: contacts keyed by external_identifier, some of them in the trash. */
-function fakeCivi(opts: { existing?: Record<string, number>; trashed?: string[]; groups?: string[]; saveStatus?: number } = {}) {
+/**
+ * A small CiviCRM stand-in behind nock: contacts keyed by external_identifier, some of them in the trash.
+ * `failAfterWrite` / `failBeforeWrite`: a save holding that record answers the 500 a user without
+ * 'view debug output' gets (the cause is hidden), after or before writing it.
+ */
+function fakeCivi(
+  opts: { existing?: Record<string, number>; trashed?: string[]; groups?: string[]; saveStatus?: number; failAfterWrite?: string[]; failBeforeWrite?: string[] } = {},
+) {
   const contacts = new Map(Object.entries(opts.existing ?? {}));
+  // modified_date changes on every write, like CiviCRM's column.
+  const modified = new Map([...contacts.keys()].map((x) => [x, '2026-01-05 10:00:00']));
+  let writes = 0;
   const trashed = new Set(opts.trashed ?? []);
+  const hidden500 = replyOf(recorded('Contact.create duplicate external_identifier (without view debug output)'));
   const groups = new Set(opts.groups ?? []);
   const calls: Call[] = [];
   let nextId = 100;
@@ -33,19 +43,24 @@ function fakeCivi(opts: { existing?: Record<string, number>; trashed?: string[];
       switch (path) {
         case 'Contact.get': {
           const ids = ((params.where as unknown[][])[0]![2] ?? []) as string[];
-          return [200, envelope('Contact', 'get', ids.filter((x) => contacts.has(x)).map((x) => ({ id: contacts.get(x), external_identifier: x }))), json];
+          const rows = ids.filter((x) => contacts.has(x)).map((x) => ({ id: contacts.get(x), external_identifier: x, modified_date: modified.get(x) }));
+          return [200, envelope('Contact', 'get', rows), json];
         }
         case 'Contact.save': {
           if (opts.saveStatus) return [opts.saveStatus, 'unavailable', { 'Content-Type': 'text/html' }];
           // CiviCRM writes row by row without a transaction, then fails on the trashed duplicate.
           const out: unknown[] = [];
+          let failed = false;
           for (const r of records) {
             const ext = r.external_identifier as string;
             if (trashed.has(ext)) return replyOf(recorded('trash: Contact.save same external_identifier (sync user'));
+            if (opts.failBeforeWrite?.includes(ext)) return hidden500;
             if (!contacts.has(ext)) contacts.set(ext, nextId++);
+            modified.set(ext, `2026-02-01 10:00:${String(++writes).padStart(2, '0')}`);
+            failed ||= opts.failAfterWrite?.includes(ext) ?? false;
             out.push({ id: contacts.get(ext), external_identifier: ext });
           }
-          return [200, envelope('Contact', 'save', out), json];
+          return failed ? hidden500 : [200, envelope('Contact', 'save', out), json];
         }
         case 'Group.save':
           for (const r of records) groups.add(r.name as string);
@@ -117,7 +132,7 @@ describe('upsertContacts: contacts', () => {
     const gets = civi.of('Contact.get');
     expect(gets).toHaveLength(3);
     expect(gets[0]!.params.where).toEqual([['external_identifier', 'IN', ['koha:1', 'koha:2']]]);
-    expect(gets[0]!.params.select).toEqual(['id', 'external_identifier']);
+    expect(gets[0]!.params.select).toEqual(['id', 'external_identifier', 'modified_date']);
   });
 
   it('rejects records whose values do not fit, naming the field, and still writes the others', async () => {
@@ -151,8 +166,30 @@ describe('upsertContacts: contacts', () => {
     expect(results[0]!.contactId).toBe(100);
     expect(civi.contacts.size).toBe(2);
     expect(civi.of('Contact.save').map((s) => (s.params.records as unknown[]).length)).toEqual([3, 1, 1, 1]);
+    // The refusal says why, so the record is not re-read.
+    expect(civi.of('Contact.get')).toHaveLength(1);
     const all = [...logger.lines, ...results.map((r) => r.reason ?? '')].join('\n');
     for (const leak of ['Given2', 'Family2', 'patron2@example.org', API_KEY]) expect(all).not.toContain(leak);
+  });
+
+  it('re-reads records refused without a reason and reports those the CRM holds as written', async () => {
+    // koha:1 new and koha:3 existing are written before the error; koha:2 new and koha:4 existing are not.
+    const civi = fakeCivi({ existing: { 'koha:3': 42, 'koha:4': 43 }, failAfterWrite: ['koha:1', 'koha:3'], failBeforeWrite: ['koha:2', 'koha:4'] });
+    const results = await sink().upsertContacts([1, 2, 3, 4, 5].map((n) => patron(n)));
+
+    expect(results.map((r) => [r.externalId, r.outcome, r.code, r.contactId])).toEqual([
+      ['koha:1', 'created', undefined, 100],
+      ['koha:2', 'rejected', 'CRM_NO_DEBUG', undefined],
+      ['koha:3', 'updated', undefined, 42],
+      ['koha:4', 'rejected', 'CRM_NO_DEBUG', undefined],
+      ['koha:5', 'created', undefined, 101],
+    ]);
+    // One batched re-read of the four refused records after the pre-read.
+    expect(civi.of('Contact.get').map((c) => (c.params.where as unknown[][])[0]![2])).toEqual([
+      ['koha:1', 'koha:2', 'koha:3', 'koha:4', 'koha:5'],
+      ['koha:1', 'koha:2', 'koha:3', 'koha:4'],
+    ]);
+    expect(civi.contacts.size).toBe(4);
   });
 
   it('throws a transient error when CiviCRM stays unavailable, so the caller retries the page', async () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { resolve } from 'node:path';
 import { ALL_TRAITS, CIVICRM_LIMITS, generateKohaDataset } from '../../src/sandbox/generator/index.js';
 import { checkSchema, loadDefinition, parseDateTime } from '../../src/sandbox/koha/index.js';
+import { KOHA_DEFINITIONS } from '../contracts/koha/definitions.js';
 
-const SWAGGER = resolve(process.cwd(), '../shared/contracts/koha/api/v1/swagger');
 const NOW = new Date('2026-11-23T09:00:00Z');
 const TZ = 'Europe/Paris';
 const data = generateKohaDataset({ patrons: 2000, seed: 11, now: NOW, timezone: TZ });
@@ -75,7 +74,7 @@ describe('generateKohaDataset', () => {
   });
 
   it('produces patrons that validate against the spec patron definition', () => {
-    const { schema, resolve: ref } = loadDefinition(SWAGGER, 'patron');
+    const { schema, resolve: ref } = loadDefinition(KOHA_DEFINITIONS, 'patron');
     const problems = data.patrons.flatMap((p) => checkSchema(schema, p, ref).map((x) => ({ id: p.patron_id, ...x })));
     expect(problems).toEqual([]);
   });

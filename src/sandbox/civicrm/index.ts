@@ -3,6 +3,8 @@ export { startCiviSandbox } from './sandbox.js';
 export type { CiviSandbox, CiviSandboxOptions, CiviSandboxStats } from './sandbox.js';
 export { DEFAULT_CIVI_KEYS, DEFAULT_SITE_KEY, PERMISSIONS } from './auth.js';
 export type { PrincipalName } from './auth.js';
+export { FAULT_KINDS } from './faults.js';
+export type { CiviFaultOptions, FaultKind } from './faults.js';
 export { ellipsify, coerceValue } from './leniency.js';
 export { parseLenientDate, toDateValue, toDateTimeValue } from './dates.js';
 export { compileWhere } from './where.js';

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { PrincipalName } from './auth.js';
 import { DEFAULT_CIVI_KEYS, DEFAULT_SITE_KEY } from './auth.js';
 import { buildEntityDefs } from './entities.js';
+import { createFaultPlan, FAULT_KINDS, type CiviFaultOptions, type FaultKind } from './faults.js';
 import { createStore } from './seed.js';
 import type { Row } from './store.js';
 import { startHttpServer } from './server.js';
@@ -15,12 +16,19 @@ export interface CiviSandboxOptions {
   now?: () => Date;
   /** randomness for hashes and error ids (defaults to Math.random) */
   random?: () => number;
+  /** Seeded faults on API calls (503, 429, timeouts, 500 before/after the write); none by default. */
+  faults?: CiviFaultOptions;
 }
 
 export interface CiviSandboxStats {
   requests: number;
+  /** Calls executed, per "Entity.action" (a call failed by a fault before it ran is not counted). */
   byAction: Record<string, number>;
+  /** Faults injected, per kind. */
+  faults: Record<FaultKind, number>;
 }
+
+const noFaults = (): Record<FaultKind, number> => Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
 
 export interface CiviSandbox {
   /** base URL; endpoint = url + '/civicrm/ajax/api4/{Entity}/{action}' */
@@ -41,9 +49,10 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
   const store = createStore(defs);
   const keys = { ...DEFAULT_CIVI_KEYS, ...opts.keys };
   const siteKey = opts.siteKey ?? DEFAULT_SITE_KEY;
-  const stats: CiviSandboxStats = { requests: 0, byAction: {} };
+  const stats: CiviSandboxStats = { requests: 0, byAction: {}, faults: noFaults() };
+  const faults = opts.faults ? createFaultPlan(opts.faults) : undefined;
   const { server, url } = await startHttpServer(
-    { store, defs, keys, siteKey, latencyMs: opts.latencyMs ?? 0, now: opts.now ?? (() => new Date()), random: opts.random ?? Math.random, stats },
+    { store, defs, keys, siteKey, latencyMs: opts.latencyMs ?? 0, now: opts.now ?? (() => new Date()), random: opts.random ?? Math.random, stats, faults },
     opts.port ?? 0,
   );
   return {
@@ -54,6 +63,7 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
     resetStats() {
       stats.requests = 0;
       for (const k of Object.keys(stats.byAction)) delete stats.byAction[k];
+      Object.assign(stats.faults, noFaults());
     },
     rows: (entity) => store.table(entity).all().map((r: Row) => ({ ...r })),
     trashContact(id) {

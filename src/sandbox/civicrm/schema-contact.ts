@@ -1,4 +1,11 @@
-/** Generated from shared/contracts/civicrm/schema/*.json (CiviCRM 6.14 entityType files); data only. */
+/**
+ * Generated from CiviCRM's entity schemas (civicrm-core 6.14, commit e73ee5dcc79f):
+ *   CiviCRM schema/Contact/Contact.entityType.php
+ * as the contracts folder holds them: civicrm/schema/<Entity>.json for the field metadata, the raw
+ * civicrm/raw/schema/**.entityType.php for the contact type of Contact fields (`ctype`).
+ * Field metadata of the sandbox CiviCRM; data only.
+ * Regenerate with `npm run contracts:refresh` (test/contracts/refresh.mjs); do not edit by hand.
+ */
 import type { EntitySchema } from './schema-types.js';
 
 export const contactSchema: EntitySchema = {

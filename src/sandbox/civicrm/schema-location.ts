@@ -1,4 +1,14 @@
-/** Generated from shared/contracts/civicrm/schema/*.json (CiviCRM 6.14 entityType files); data only. */
+/**
+ * Generated from CiviCRM's entity schemas (civicrm-core 6.14, commit e73ee5dcc79f):
+ *   CiviCRM schema/Core/Email.entityType.php, CiviCRM schema/Core/Phone.entityType.php,
+ *   CiviCRM schema/Core/Address.entityType.php, CiviCRM schema/Contact/Group.entityType.php,
+ *   CiviCRM schema/Contact/GroupContact.entityType.php, CiviCRM schema/Core/Tag.entityType.php,
+ *   CiviCRM schema/Core/EntityTag.entityType.php
+ * as the contracts folder holds them: civicrm/schema/<Entity>.json for the field metadata, the raw
+ * civicrm/raw/schema/**.entityType.php for the contact type of Contact fields (`ctype`).
+ * Field metadata of the sandbox CiviCRM; data only.
+ * Regenerate with `npm run contracts:refresh` (test/contracts/refresh.mjs); do not edit by hand.
+ */
 import type { EntitySchema } from './schema-types.js';
 
 export const emailSchema: EntitySchema = {

@@ -1,4 +1,4 @@
-/** Shape of the compact field metadata generated from shared/contracts/civicrm/schema. */
+/** Shape of the compact field metadata in schema-*.ts, generated from CiviCRM's entity schemas (`npm run contracts:refresh`). */
 export type DataType = 'Integer' | 'String' | 'Text' | 'Boolean' | 'Date' | 'Timestamp' | 'Float' | 'Money' | 'Array';
 
 /** Pseudoconstant source: an option group, a table, or a PHP callback (emulated by name). */

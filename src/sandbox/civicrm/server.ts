@@ -1,4 +1,4 @@
-/** HTTP transport: routes, form/query `params`, GET rules, auth, multi-call, stats and latency. */
+/** HTTP transport: routes, form/query `params`, GET rules, auth, multi-call, stats, latency and injected faults. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, FatalError } from './api-error.js';
@@ -9,6 +9,7 @@ import type { EntityDef } from './entity-def.js';
 import type { HttpReply } from './envelope.js';
 import { HTML_TYPE, errorEnvelope, fatalPage, json } from './envelope.js';
 import { executeCall } from './dispatch.js';
+import { answerTransportFault, unknownDbError, type Fault, type FaultKind, type FaultPlan } from './faults.js';
 import type { Store } from './store.js';
 
 export interface ServerDeps {
@@ -19,8 +20,11 @@ export interface ServerDeps {
   latencyMs: number;
   now: () => Date;
   random: () => number;
-  stats: { requests: number; byAction: Record<string, number> };
+  stats: { requests: number; byAction: Record<string, number>; faults: Record<FaultKind, number> };
+  faults?: FaultPlan | undefined;
 }
+
+const SINGLE_CALL = /^\/civicrm\/ajax\/api4\/([A-Za-z_]+)\/([A-Za-z]+)$/;
 
 const METHOD_NOT_ALLOWED = json(405, { error_code: 405, error_message: 'SECURITY: All requests that modify the database must be http POST, not GET.' });
 
@@ -53,11 +57,11 @@ function callOne(deps: ServerDeps, ctx: CallContext, entity: string, action: str
   }
 }
 
-async function handle(deps: ServerDeps, req: http.IncomingMessage): Promise<HttpReply> {
+async function handle(deps: ServerDeps, req: http.IncomingMessage, fault: Fault | undefined): Promise<HttpReply> {
   const url = new URL(req.url ?? '/', 'http://sandbox');
   const path = url.pathname.replace(/\/+$/, '');
   if (!path.startsWith('/civicrm/')) return { status: 404, contentType: HTML_TYPE, body: 'Path not found' };
-  const single = /^\/civicrm\/ajax\/api4\/([A-Za-z_]+)\/([A-Za-z]+)$/.exec(path);
+  const single = SINGLE_CALL.exec(path);
   if (!single && path !== '/civicrm/ajax/api4') return { status: 404, contentType: HTML_TYPE, body: 'Path not found' };
   const bodyText = await readBody(req);
   const auth = authenticate(req.headers, deps.keys, deps.siteKey);
@@ -85,8 +89,14 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage): Promise<Http
     const [, entity, action] = single as unknown as [string, string, string];
     if (req.method !== 'POST' && !(req.method === 'GET' && (action.startsWith('get') || action === 'autocomplete'))) return METHOD_NOT_ALLOWED;
     const params = decodeField(form.get('params'));
+    // A 500 fault comes from CiviCRM itself: after auth, with the envelope the caller's permissions allow.
+    const dbFailure = (kind: FaultKind) => {
+      deps.stats.faults[kind] += 1;
+      return json(500, errorEnvelope(unknownDbError(), principal, false, deps.random));
+    };
+    if (fault?.kind === 'error500BeforeWrite') return dbFailure(fault.kind);
     const r = callOne(deps, ctx, entity, action, params, form.get('index') ?? undefined);
-    return json(r.status, r.body);
+    return fault?.kind === 'error500AfterWrite' ? dbFailure(fault.kind) : json(r.status, r.body);
   } catch (err) {
     if (err instanceof FatalError) return fatalPage(err.message);
     return fatalPage(err instanceof Error ? err.message : String(err));
@@ -96,7 +106,14 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage): Promise<Http
 export function startHttpServer(deps: ServerDeps, port: number): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer((req, res) => {
     deps.stats.requests++;
-    handle(deps, req)
+    const call = SINGLE_CALL.exec(new URL(req.url ?? '/', 'http://sandbox').pathname.replace(/\/+$/, ''));
+    const fault = call && deps.faults ? deps.faults.next(`${call[1]}.${call[2]}`) : undefined;
+    if (fault && answerTransportFault(fault, res)) {
+      deps.stats.faults[fault.kind] += 1;
+      req.resume();
+      return;
+    }
+    handle(deps, req, fault)
       .then(async (reply) => {
         if (deps.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.latencyMs));
         res.writeHead(reply.status, { 'Content-Type': reply.contentType });

@@ -4,10 +4,6 @@
  * can assert the sandbox's responses validate as Koha's own response validation would demand.
  */
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-
 export interface SchemaProblem {
   path: string;
   message: string;
@@ -77,20 +73,17 @@ export function checkSchema(
 }
 
 /**
- * Loads `definitions/<name>.yaml` from a copy of Koha's swagger folder, with a resolver for the
- * relative `$ref`s between definition files. (Koha's item.yaml repeats a key: the last one wins.)
+ * `definitions/<name>.yaml` of Koha's swagger folder, taken from `definitions` (parsed definition files
+ * keyed by file name, e.g. the generated test/contracts/koha/definitions.ts), with a resolver for the
+ * relative `$ref`s between definition files.
  */
-export function loadDefinition(swaggerDir: string, name: string): {
+export function loadDefinition(definitions: Readonly<Record<string, Schema>>, name: string): {
   schema: Schema;
   resolve: (ref: string) => Schema;
 } {
-  const cache = new Map<string, Schema>();
   const read = (file: string): Schema => {
-    let schema = cache.get(file);
-    if (!schema) {
-      schema = parse(readFileSync(join(swaggerDir, 'definitions', file), 'utf8'), { uniqueKeys: false }) as Schema;
-      cache.set(file, schema);
-    }
+    const schema = definitions[file];
+    if (!schema) throw new Error(`Koha definition ${file} is not among the bundled definitions`);
     return schema;
   };
   return { schema: read(`${name}.yaml`), resolve: (ref) => read(ref.replace(/^\.\//, '').split('#')[0]!) };
