@@ -35,6 +35,8 @@ export async function startSandboxes(opts: {
   kohaTimezone?: string;
   /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
   civiFaults?: CiviFaultOptions;
+  /** Milliseconds the sandbox CiviCRM waits before each answer (a slower CRM, for crash tests). */
+  civiLatencyMs?: number;
 }): Promise<SandboxEnvironment> {
   const timezone = opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE;
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
@@ -55,6 +57,7 @@ export async function startSandboxes(opts: {
     keys: { sync: SANDBOX_CREDENTIALS.civicrm.sync, admin: SANDBOX_CREDENTIALS.civicrm.admin },
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
     ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
+    ...(opts.civiLatencyMs !== undefined ? { latencyMs: opts.civiLatencyMs } : {}),
   });
   return {
     koha,
