@@ -16,8 +16,7 @@ export interface FieldPolicy {
 }
 
 /** truncated: cut to fit; too_long: left out, too long; invalid: left out, not of the field's type. */
-export const WARNING_RULES = ['truncated', 'too_long', 'invalid'] as const;
-export type WarningRule = (typeof WARNING_RULES)[number];
+export type WarningRule = 'truncated' | 'too_long' | 'invalid';
 
 export interface FieldWarning {
   field: string;

@@ -10,7 +10,7 @@ import type { FieldSpec } from './schema.js';
 import type { CustomFieldDecl } from './types.js';
 
 /** Core Contact fields that hold names, titles and free text. */
-export const TRUNCATED_CORE_TARGETS = [
+const TRUNCATED_CORE_TARGETS = [
   'first_name', 'middle_name', 'last_name', 'nick_name', 'legal_name', 'formal_title', 'job_title',
   'organization_name', 'household_name', 'source',
 ];

@@ -105,19 +105,22 @@ export const emptyPageResult = (): PageResult => ({
   read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, withWarnings: 0, rejections: [], warnings: [],
 });
 
-/** Sum page results into a source report's counters (pages stored before warnings existed have none). */
-export function sumPages(pages: Iterable<Partial<PageResult>>): PageResult & Pick<SourceReport, 'pages' | 'warningCounts'> {
+/** A page result as stored; pages committed before warnings existed have none. */
+export type StoredPageResult = Omit<PageResult, 'withWarnings' | 'warnings'> & Partial<Pick<PageResult, 'withWarnings' | 'warnings'>>;
+
+/** Sum page results into a source report's counters. */
+export function sumPages(pages: Iterable<StoredPageResult>): PageResult & Pick<SourceReport, 'pages' | 'warningCounts'> {
   const total = { ...emptyPageResult(), pages: 0 };
   for (const p of pages) {
     total.pages += 1;
-    total.read += p.read ?? 0;
-    total.created += p.created ?? 0;
-    total.updated += p.updated ?? 0;
-    total.unchanged += p.unchanged ?? 0;
-    total.rejected += p.rejected ?? 0;
-    total.skipped += p.skipped ?? 0;
+    total.read += p.read;
+    total.created += p.created;
+    total.updated += p.updated;
+    total.unchanged += p.unchanged;
+    total.rejected += p.rejected;
+    total.skipped += p.skipped;
     total.withWarnings += p.withWarnings ?? 0;
-    total.rejections.push(...(p.rejections ?? []));
+    total.rejections.push(...p.rejections);
     total.warnings.push(...(p.warnings ?? []));
   }
   return { ...total, warningCounts: countWarnings(total.warnings) };
