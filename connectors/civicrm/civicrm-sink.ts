@@ -10,6 +10,7 @@ import type { ContactWriteResult, DesiredContact } from '../../src/core/types.js
 import type { CrmConfig } from '../../src/config/schema.js';
 import { createCiviClient, type CiviClient, type RetryTuning } from './client.js';
 import { createFieldDescriber } from './fields.js';
+import { fitContact } from './fit.js';
 import { chunked, createGroupWriter, WHOLE_CALL_CODES, type MembershipRow } from './groups.js';
 import type { ContactUpsert, CrmSink } from './sink.js';
 import { validateContactValues } from './validate.js';
@@ -169,6 +170,10 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
     async missingTargets(targets) {
       const specs = await describe({ fresh: true });
       return targets.filter((t) => !specs.has(t));
+    },
+    async fitContacts(contacts, policies) {
+      const specs = await describe();
+      return contacts.map((c) => fitContact(c, specs, policies));
     },
     async upsertContacts(batch) {
       const specs = await describe();

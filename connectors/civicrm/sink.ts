@@ -1,6 +1,7 @@
 /**
  * The CRM port: what the pipeline needs from a CRM. connectors/civicrm implements it over APIv4.
  */
+import type { FieldPolicy, FieldWarning } from '../../src/core/field-policy.js';
 import type { ContactWriteResult, DesiredContact } from '../../src/core/types.js';
 
 /** What the CRM says about one writable field, enough to validate values before sending. */
@@ -20,6 +21,12 @@ export interface ContactUpsert {
   removeFromGroups: string[];
 }
 
+/** A contact fitted to the CRM's fields: the values to compare and send, with warnings; or why it cannot be. */
+export type ContactFit =
+  | { kind: 'fit'; contact: DesiredContact; warnings: FieldWarning[] }
+  /** `reason` names the fields and rules, never the values. */
+  | { kind: 'reject'; code: 'VALUE_INVALID'; reason: string };
+
 export interface CrmSink {
   /**
    * Writable Contact fields (core, custom `Group.Field`, and the `email_primary.*`, `phone_primary.*`,
@@ -31,6 +38,12 @@ export interface CrmSink {
    * afresh, not from the cache): a run must not start before `crm bootstrap` created them.
    */
   missingTargets(targets: readonly string[]): Promise<string[]>;
+  /**
+   * Fit contacts to the CRM's own field types and lengths, as each field's policy says (truncate,
+   * omit or reject); one result per input, in input order. Pure but for fetching the field specs.
+   * What it returns is what is compared with the last write (fingerprint) and then written.
+   */
+  fitContacts(contacts: readonly DesiredContact[], policies: ReadonlyMap<string, FieldPolicy>): Promise<ContactFit[]>;
   /**
    * Validate and write contacts (Contact.save + match on external_identifier, batched), then
    * their group memberships. Returns one result per input, in input order. A record the CRM

@@ -4,6 +4,7 @@
  * Problems name the field and the rule, never the value.
  */
 import { isCalendarDay } from '../../src/core/calendar.js';
+import { codePointLength } from '../../src/core/characters.js';
 import type { FieldSpec } from './sink.js';
 
 export type Rule = 'unknown_field' | 'max_length' | 'date' | 'timestamp' | 'integer' | 'number' | 'boolean' | 'email' | 'option' | 'type';
@@ -17,11 +18,7 @@ export interface Problem {
 type Value = string | number | boolean | null;
 
 /** Characters as MySQL utf8mb4 counts them: code points, so an emoji is 1, not 2 UTF-16 units. */
-export function codePointLength(s: string): number {
-  let n = 0;
-  for (const _ of s) n += 1;
-  return n;
-}
+export { codePointLength };
 
 /** A real calendar date YYYY-MM-DD (rejects 2026-02-31 and 0000-00-00). */
 export function isCalendarDate(s: string): boolean {

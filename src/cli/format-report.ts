@@ -1,7 +1,21 @@
 /** The run report as people read it (the CLI prints it; `--json` prints the RunReport itself). */
-import type { RunReport } from '../state/ports.js';
+import type { WarningRule } from '../core/field-policy.js';
+import type { RecordWarning, RunReport } from '../state/ports.js';
 
 const COLUMNS = ['read', 'created', 'updated', 'unchanged', 'rejected', 'skipped'] as const;
+
+const RULE_TEXT: Record<WarningRule, string> = {
+  truncated: 'truncated to fit',
+  too_long: 'too long, left out',
+  invalid: 'invalid, left out',
+};
+
+/** One line per record, in the order they were written: "last_name truncated to fit; …". */
+function byRecord(warnings: readonly RecordWarning[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const w of warnings) out.set(w.recordId, [...(out.get(w.recordId) ?? []), `${w.field} ${RULE_TEXT[w.rule]}`]);
+  return out;
+}
 
 export function formatReport(report: RunReport, opts: { maxRejections?: number } = {}): string {
   const max = opts.maxRejections ?? 20;
@@ -13,12 +27,20 @@ export function formatReport(report: RunReport, opts: { maxRejections?: number }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   out.push(line(header), ...rows.map(line));
+  const more = (n: number) => `  … and ${n} more (see --json)`;
   for (const s of report.sources) {
     if (s.error) out.push(`${s.sourceId}: failed: ${s.error}`);
+    if (s.withWarnings > 0) {
+      out.push(`${s.sourceId}: written with warnings: ${s.withWarnings}`);
+      for (const c of s.warningCounts) out.push(`  ${c.field}: ${RULE_TEXT[c.rule]}: ${c.count}`);
+      const records = [...byRecord(s.warnings)];
+      for (const [id, texts] of records.slice(0, max)) out.push(`  record ${id}: ${texts.join('; ')}`);
+      if (records.length > max) out.push(more(records.length - max));
+    }
     if (s.rejections.length === 0) continue;
     out.push(`${s.sourceId}: ${s.rejections.length} rejected record(s):`);
     for (const r of s.rejections.slice(0, max)) out.push(`  record ${r.recordId}: ${r.code}: ${r.reason}`);
-    if (s.rejections.length > max) out.push(`  … and ${s.rejections.length - max} more (see --json)`);
+    if (s.rejections.length > max) out.push(more(s.rejections.length - max));
   }
   return out.join('\n');
 }

@@ -48,7 +48,7 @@ export interface GroupRef {
 
 /** What was last written to the CRM for one contact (kept in the state store). */
 export interface SentState {
-  /** Hash of the desired values and groups. */
+  /** Hash of the values as sent (fitted to the CRM's fields) and the groups. */
   fingerprint: string;
   /** Group names the contact was last put in, so removals can be computed. */
   groups: string[];

@@ -26,9 +26,9 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
   const fields = planFields(m, issues);
   const groups = planGroups(m.groups, issues);
   for (const f of fields) {
-    // A constant that fails its own type would reject every record: refuse it now.
+    // A constant that fails its own type or length would be wrong on every record: refuse it now.
     const checked = f.source.kind === 'constant' ? evaluateField(f, {}) : undefined;
-    if (checked?.kind === 'invalid') issues.push({ path: ['fields', f.target, 'value'], message: `constant ${checked.reason.replace(/^.*?: constant value /, '')}` });
+    if (checked?.kind === 'invalid' || checked?.kind === 'too_long') issues.push({ path: ['fields', f.target, 'value'], message: `constant ${checked.reason.replace(/^.*?: constant value /, '')}` });
   }
   if (issues.length > 0) throw mappingError(ctx.file, issues, ctx.lineOf);
 
@@ -40,6 +40,7 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
     sourceType: m.source,
     targetFields,
     customGroups,
+    policies: new Map(fields.map((f) => [f.target, f.policy])),
     transform: (record) => transformRecord(plan, record),
   };
 }

@@ -1,4 +1,5 @@
-/** One mapped field on one record: pick the source value, clean it, check its type. */
+/** One mapped field on one record: pick the source value, clean it, check its type and the mapping's length. */
+import { codePointLength } from '../core/characters.js';
 import { toCountryCode } from './countries.js';
 import { parseCalendarDate } from './dates.js';
 import { isPlausibleEmail } from './email.js';
@@ -11,7 +12,9 @@ export type Evaluated =
   | { kind: 'value'; value: string | number | boolean }
   | { kind: 'blank' }
   /** `reason` names the source and the rule, never the value. */
-  | { kind: 'invalid'; reason: string };
+  | { kind: 'invalid'; reason: string }
+  /** Longer than the mapping's max_length (in characters); the field's policy decides. */
+  | { kind: 'too_long'; value: string; limit: number; reason: string };
 
 const EXPECTED: Record<ValueType, string> = {
   string: 'text',
@@ -64,8 +67,8 @@ export function evaluateField(plan: FieldPlan, data: Record<string, unknown>): E
   if (isBlank(text)) return { kind: 'blank' };
   const value = convert(text, plan.type);
   if (value === null) return { kind: 'invalid', reason: `${plan.target}: ${label} is not ${EXPECTED[plan.type]}` };
-  if (typeof value === 'string' && plan.maxLength !== undefined && [...value].length > plan.maxLength) {
-    return { kind: 'invalid', reason: `${plan.target}: ${label} is longer than ${plan.maxLength} characters` };
+  if (typeof value === 'string' && plan.maxLength !== undefined && codePointLength(value) > plan.maxLength) {
+    return { kind: 'too_long', value, limit: plan.maxLength, reason: `${plan.target}: ${label} is longer than ${plan.maxLength} characters` };
   }
   return { kind: 'value', value };
 }

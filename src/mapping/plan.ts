@@ -2,10 +2,12 @@
  * Cross-checks a structurally valid mapping document and turns each `fields` entry into a plan
  * the transform runs: one value source, declared custom fields, known placeholders.
  */
+import type { FieldPolicy } from '../core/field-policy.js';
 import type { CustomFieldDecl, CustomGroupDecl } from './types.js';
 import type { MappingIssue } from './issues.js';
 import { isKohaPatronField, KOHA_PATRON_FIELDS } from './patron-fields.js';
 import type { FieldSpec, MappingDocument } from './schema.js';
+import { policyOf } from './policy.js';
 import { describeRef, type SourceRef } from './source-ref.js';
 import { didYouMean } from './suggest.js';
 import { classifyTarget, CORE_DATE_TARGETS, RESERVED_TARGETS } from './targets.js';
@@ -24,12 +26,14 @@ export interface FieldPlan {
   source: FieldSource;
   transforms: StringTransform[];
   type: ValueType;
-  required: boolean;
   clearWhenEmpty: boolean;
-  onInvalid: 'reject' | 'omit';
-  /** From the custom field declaration, in characters. */
+  policy: FieldPolicy;
+  /** The mapping's own limit in characters: the field's max_length or the custom field's, the smaller. */
   maxLength?: number;
 }
+
+/** Types whose values are text of any length; the others have fixed shapes. */
+const TEXT_TYPES: readonly ValueType[] = ['string', 'email'];
 
 const HTML_TYPE: Record<CustomFieldDecl['dataType'], CustomFieldDecl['htmlType']> = {
   String: 'Text', Int: 'Text', Date: 'Select Date', Boolean: 'Radio', Memo: 'TextArea',
@@ -97,17 +101,16 @@ export function planFields(doc: MappingDocument, issues: MappingIssue[]): FieldP
     const path = ['fields', target];
     const type = spec.type ?? 'string';
     const kind = classifyTarget(target);
-    let maxLength: number | undefined;
+    let decl: CustomFieldDecl | undefined;
     if (RESERVED_TARGETS.includes(target)) {
       issues.push({ path, message: `"${target}" is set by the mapping itself (see external_id, contact_type)` });
     } else if (kind.kind === 'invalid') {
       issues.push({ path, message: 'expected a CiviCRM Contact field name like first_name, email_primary.email or Group.Field' });
     } else if (kind.kind === 'custom') {
-      const decl = groups.find((g) => g.name === kind.group)?.fields.find((f) => f.name === kind.field);
+      decl = groups.find((g) => g.name === kind.group)?.fields.find((f) => f.name === kind.field);
       if (decl === undefined) {
         issues.push({ path, message: `custom field "${target}" is not declared under custom_fields.${kind.group}.fields` });
       } else {
-        maxLength = decl.maxLength;
         const needed = NEEDS_TYPE[decl.dataType];
         if (needed !== undefined && type !== needed) {
           issues.push({ path: [...path, 'type'], message: `custom field "${target}" is ${decl.dataType}; expected type: ${needed}` });
@@ -119,6 +122,13 @@ export function planFields(doc: MappingDocument, issues: MappingIssue[]): FieldP
     if (spec.required && spec.clear_when_empty) {
       issues.push({ path, message: 'required and clear_when_empty contradict each other; use one' });
     }
+    for (const key of ['max_length', 'on_too_long'] as const) {
+      if (spec[key] !== undefined && !TEXT_TYPES.includes(type)) {
+        issues.push({ path: [...path, key], message: `${key} applies to text; this field has type: ${type}` });
+      }
+    }
+    const limits = [spec.max_length, decl?.maxLength].filter((n): n is number => n !== undefined);
+    const maxLength = limits.length > 0 ? Math.min(...limits) : undefined;
     // `from` names were checked by the schema's enum; template placeholders are checked here.
     const source = sourceOf(spec, path, issues);
     if (source === null) continue;
@@ -127,9 +137,8 @@ export function planFields(doc: MappingDocument, issues: MappingIssue[]): FieldP
       source,
       transforms: spec.transform ?? [],
       type,
-      required: spec.required ?? false,
       clearWhenEmpty: spec.clear_when_empty ?? false,
-      onInvalid: spec.on_invalid ?? 'reject',
+      policy: policyOf(target, spec, decl),
       ...(maxLength === undefined ? {} : { maxLength }),
     });
   }

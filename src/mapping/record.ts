@@ -1,4 +1,6 @@
 /** The per-record transform of a compiled mapping: SourceRecord → contact, skip or reject. Pure. */
+import { codePointLength } from '../core/characters.js';
+import { addWarning, settleMisfit, type FieldWarning } from '../core/field-policy.js';
 import type { DesiredContact, SourceRecord } from '../core/types.js';
 import { evaluateField } from './evaluate.js';
 import { groupsFor, type GroupPlan } from './groups.js';
@@ -27,22 +29,31 @@ export function transformRecord(plan: RecordPlan, record: SourceRecord): Transfo
   const key = readText(record.data, { kind: 'field', name: plan.externalIdField });
   if (key === null) return { kind: 'reject', code: 'RECORD_INVALID', reason: `external_id: ${plan.externalIdField} is blank` };
   const externalId = `${plan.sourceId}:${key.trim()}`;
-  if ([...externalId].length > MAX_EXTERNAL_ID) {
+  if (codePointLength(externalId) > MAX_EXTERNAL_ID) {
     return { kind: 'reject', code: 'RECORD_INVALID', reason: `external_id: ${plan.externalIdField} is too long for external_identifier (64)` };
   }
 
   const values: DesiredContact['values'] = { contact_type: plan.contactType, external_identifier: externalId };
   const problems: Problem[] = [];
+  const warnings: FieldWarning[] = [];
   for (const field of plan.fields) {
+    const { target, policy } = field;
     const result = evaluateField(field, record.data);
     if (result.kind === 'value') {
-      values[field.target] = result.value;
-    } else if (result.kind === 'invalid' && (field.onInvalid === 'reject' || field.required)) {
-      problems.push({ code: 'VALUE_INVALID', reason: result.reason });
-    } else if (field.required) {
-      problems.push({ code: 'RECORD_INVALID', reason: `${field.target}: required, but ${describeSource(field.source)} has no value` });
-    } else if (result.kind === 'blank' && field.clearWhenEmpty) {
-      values[field.target] = null;
+      values[target] = result.value;
+    } else if (result.kind === 'blank') {
+      if (policy.required) problems.push({ code: 'RECORD_INVALID', reason: `${target}: required, but ${describeSource(field.source)} has no value` });
+      else if (field.clearWhenEmpty) values[target] = null;
+    } else {
+      const settled = settleMisfit(policy, result);
+      if (settled.kind === 'truncated') {
+        values[target] = settled.value;
+        addWarning(warnings, target, 'truncated');
+      } else if (settled.kind === 'omitted') {
+        addWarning(warnings, target, settled.rule);
+      } else {
+        problems.push({ code: 'VALUE_INVALID', reason: result.reason });
+      }
     }
   }
   const first = problems[0];
@@ -57,5 +68,6 @@ export function transformRecord(plan: RecordPlan, record: SourceRecord): Transfo
       values,
       groups: groupsFor(plan.groups, record.data),
     },
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

@@ -10,6 +10,8 @@ import { STRING_TRANSFORMS } from './text.js';
 
 export const VALUE_TYPES = ['string', 'date', 'email', 'country', 'integer', 'boolean'] as const;
 export const CUSTOM_FIELD_TYPES = ['String', 'Date', 'Int', 'Boolean', 'Memo'] as const;
+export const TOO_LONG_ACTIONS = ['truncate', 'omit', 'reject'] as const;
+export const INVALID_ACTIONS = ['omit', 'reject'] as const;
 /** CiviCRM machine names (CustomGroup.name, CustomField.name). */
 export const MACHINE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
@@ -55,8 +57,13 @@ export const fieldSpecSchema = z
     required: z.boolean().optional().meta({ description: 'Reject the record when this field has no value.' }),
     clear_when_empty: z.boolean().optional()
       .meta({ description: 'Send an empty value (clearing the CRM field) when the source is blank; by default a blank is not sent.' }),
-    on_invalid: z.enum(['reject', 'omit'], { error: oneOf('on_invalid action', ['reject', 'omit']) }).optional()
-      .meta({ description: 'When the value fails its type check: reject the record (default) or leave the field out.' }),
+    on_invalid: z.enum(INVALID_ACTIONS, { error: oneOf('on_invalid action', INVALID_ACTIONS) }).optional()
+      .meta({ description: 'When the value fails its type (the mapping\'s or the CRM field\'s): leave the field out with a warning (omit, the default) or reject the record. A required field is never left out.' }),
+    max_length: z.number({ error: 'expected a whole number of characters' }).int('expected a whole number of characters')
+      .min(1, 'expected at least 1 character').max(65535, 'expected at most 65535 characters').optional()
+      .meta({ description: 'The mapping\'s own limit, in characters; the CRM field\'s length applies too (the smaller wins).' }),
+    on_too_long: z.enum(TOO_LONG_ACTIONS, { error: oneOf('on_too_long action', TOO_LONG_ACTIONS) }).optional()
+      .meta({ description: 'When the value is longer than max_length or the CRM field: truncate (cut at a character boundary) or omit (leave it out), each with a warning, or reject the record. Default: truncate for names, titles, source, street lines, city and custom Memo fields; omit for everything else.' }),
   })
   .strict()
   .meta({ id: 'Field', description: 'One CRM field: exactly one of from, template or value, plus options.' });
@@ -106,6 +113,6 @@ export type FieldSpec = z.infer<typeof fieldSpecSchema>;
 /** Every key the schema knows, for "did you mean" hints on unknown keys. */
 export const KNOWN_KEYS = [
   'version', 'source', 'contact_type', 'external_id', 'fields', 'custom_fields', 'groups', 'from', 'template', 'value',
-  'transform', 'type', 'required', 'clear_when_empty', 'on_invalid', 'title', 'extends', 'label', 'max_length', 'name',
+  'transform', 'type', 'required', 'clear_when_empty', 'on_invalid', 'on_too_long', 'title', 'extends', 'label', 'max_length', 'name',
   'extended_attribute',
 ];

@@ -1,8 +1,10 @@
 /** The compiled form of a mapping file: what the pipeline and the CLI use. */
+import type { FieldPolicy, FieldWarning } from '../core/field-policy.js';
 import type { DesiredContact, SourceRecord } from '../core/types.js';
 
 export type TransformResult =
-  | { kind: 'contact'; contact: DesiredContact }
+  /** `warnings` (only when there are some): fields cut to fit or left out by their policy. */
+  | { kind: 'contact'; contact: DesiredContact; warnings?: FieldWarning[] }
   /** The record must not reach the CRM (e.g. anonymised by the library); not an error. */
   | { kind: 'skip'; reason: string }
   /** The record cannot be mapped (e.g. no usable name); `reason` names the field, never its value. */
@@ -32,6 +34,8 @@ export interface CompiledMapping {
   /** Every CRM field name the mapping may write (checked against getFields by `mapping validate`). */
   readonly targetFields: readonly string[];
   readonly customGroups: readonly CustomGroupDecl[];
+  /** Per target field: what a value that does not fit (the mapping's or the CRM's field) does. */
+  readonly policies: ReadonlyMap<string, FieldPolicy>;
   /** Pure: same record in, same result out. */
   transform(record: SourceRecord): TransformResult;
 }

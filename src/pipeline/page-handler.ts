@@ -4,6 +4,7 @@
  * under the run's lease → enqueue the next page or finish the source.
  */
 import { advance, nextPage, type IdPage } from '../../connectors/connector.js';
+import { addWarning, type FieldWarning } from '../core/field-policy.js';
 import { BridgeError } from '../core/errors.js';
 import type { ContactWriteResult, DesiredContact, Page, PageRequest, SentState } from '../core/types.js';
 import { reconcile } from '../reconcile/index.js';
@@ -85,17 +86,30 @@ async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJo
   for (const r of page.rejected) result.rejections.push({ recordId: r.id, code: 'RECORD_INVALID', reason: r.reason });
 
   const cleared = [...page.missing];
-  const desired = new Map<string, DesiredContact>();
+  // Per external id: the contact to write and the warnings of its fields (mapping's, then CRM's).
+  const desired = new Map<string, { contact: DesiredContact; warnings: FieldWarning[] }>();
   for (const record of page.records) {
     const t = binding.mapping.transform(record);
-    if (t.kind === 'contact') desired.set(t.contact.externalId, t.contact);
+    if (t.kind === 'contact') desired.set(t.contact.externalId, { contact: t.contact, warnings: [...(t.warnings ?? [])] });
     else if (t.kind === 'skip') {
       result.skipped += 1;
       cleared.push(record.id);
     } else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
   }
 
-  const contacts = [...desired.values()];
+  // Fitted to the CRM's fields before reconciling: the fingerprint is of what is actually sent.
+  const mapped = [...desired.values()];
+  const fits = mapped.length > 0 ? await deps.crm.fitContacts(mapped.map((d) => d.contact), binding.mapping.policies) : [];
+  const contacts: DesiredContact[] = [];
+  fits.forEach((fit, i) => {
+    const { contact, warnings } = mapped[i]!;
+    if (fit.kind === 'reject') {
+      result.rejections.push({ recordId: contact.sourceRecordId, code: fit.code, reason: fit.reason });
+      return;
+    }
+    for (const w of fit.warnings) addWarning(warnings, w.field, w.rule);
+    contacts.push(fit.contact);
+  });
   const sentBefore = await deps.state.getSent(sourceId, contacts.map((c) => c.externalId));
   const plan = reconcile(contacts, sentBefore);
   result.unchanged = plan.unchanged.length;
@@ -116,6 +130,10 @@ async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJo
     }
     result[w.outcome] += 1;
     cleared.push(contact.sourceRecordId);
+    // Warnings are reported by the run that writes the record; an unchanged one was reported before.
+    const warnings = desired.get(contact.externalId)?.warnings ?? [];
+    if (warnings.length > 0) result.withWarnings += 1;
+    for (const { field, rule } of warnings) result.warnings.push({ recordId: contact.sourceRecordId, field, rule });
     sent.set(contact.externalId, {
       fingerprint,
       groups: contact.groups.map((g) => g.name),
@@ -139,7 +157,7 @@ async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJo
   if (result.rejected > 0) {
     deps.logger.warn('records rejected', { runId, sourceId, pageNo, rejected: result.rejected, records: result.rejections.map((r) => r.recordId) });
   }
-  deps.logger.info('page done', { runId, sourceId, pageNo, phase: job.phase, read: result.read, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped });
+  deps.logger.info('page done', { runId, sourceId, pageNo, phase: job.phase, read: result.read, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped, withWarnings: result.withWarnings });
   return outcome;
 }
 

@@ -2,6 +2,7 @@
  * State ports: what the pipeline remembers between pages and runs. Redis implements them
  * (redis-state.ts); an in-memory version (memory-state.ts) serves handler tests and dry runs.
  */
+import type { WarningRule } from '../core/field-policy.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 
 export interface Rejection {
@@ -9,6 +10,19 @@ export interface Rejection {
   recordId: string;
   code: string;
   reason: string;
+}
+
+/** A field of a written record that was cut to fit or left out (see core/field-policy.ts); never the value. */
+export interface RecordWarning {
+  recordId: string;
+  field: string;
+  rule: WarningRule;
+}
+
+export interface WarningCount {
+  field: string;
+  rule: WarningRule;
+  count: number;
 }
 
 /** What one page did; stored per page so a retried page overwrites rather than double-counts. */
@@ -21,16 +35,20 @@ export interface PageResult {
   skipped: number;
   /** Records re-read because an earlier run could not write them (see FailureEntry). */
   retried: number;
+  /** Created or updated records that carry at least one warning. */
+  withWarnings: number;
   rejections: Rejection[];
+  warnings: RecordWarning[];
 }
 
 export type RunStatus = 'running' | 'done' | 'failed';
 
-export interface SourceReport extends Omit<PageResult, 'rejections'> {
+export interface SourceReport extends PageResult {
   sourceId: string;
   status: RunStatus;
   pages: number;
-  rejections: Rejection[];
+  /** Warnings summed per field and rule, most frequent first. */
+  warningCounts: WarningCount[];
   error?: string;
   finishedAt?: string;
   /** From the run's start to this source's last page. */
@@ -158,11 +176,14 @@ export interface SyncState {
 export const emptyCursor = (): Cursor => ({ updatedAt: null, lastId: null });
 
 export const emptyPageResult = (): PageResult => ({
-  read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, retried: 0, rejections: [],
+  read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, retried: 0, withWarnings: 0, rejections: [], warnings: [],
 });
 
+/** A page result as stored; pages committed before warnings and retries existed have none. */
+export type StoredPageResult = Omit<PageResult, 'withWarnings' | 'warnings' | 'retried'> & Partial<Pick<PageResult, 'withWarnings' | 'warnings' | 'retried'>>;
+
 /** Sum page results into a source report's counters. */
-export function sumPages(pages: Iterable<PageResult>): PageResult & { pages: number } {
+export function sumPages(pages: Iterable<StoredPageResult>): PageResult & Pick<SourceReport, 'pages' | 'warningCounts'> {
   const total = { ...emptyPageResult(), pages: 0 };
   for (const p of pages) {
     total.pages += 1;
@@ -173,9 +194,23 @@ export function sumPages(pages: Iterable<PageResult>): PageResult & { pages: num
     total.rejected += p.rejected;
     total.skipped += p.skipped;
     total.retried += p.retried ?? 0;
+    total.withWarnings += p.withWarnings ?? 0;
     total.rejections.push(...p.rejections);
+    total.warnings.push(...(p.warnings ?? []));
   }
-  return total;
+  return { ...total, warningCounts: countWarnings(total.warnings) };
+}
+
+function countWarnings(warnings: readonly RecordWarning[]): WarningCount[] {
+  const counts = new Map<string, WarningCount>();
+  for (const { field, rule } of warnings) {
+    const key = `${field}\u0000${rule}`;
+    const c = counts.get(key) ?? { field, rule, count: 0 };
+    c.count += 1;
+    counts.set(key, c);
+  }
+  const byName = (a: WarningCount, b: WarningCount) => (`${a.field} ${a.rule}` < `${b.field} ${b.rule}` ? -1 : 1);
+  return [...counts.values()].sort((a, b) => b.count - a.count || byName(a, b));
 }
 
 /** A source's finish fields, derived from its outcome and the run's start. */

@@ -215,6 +215,38 @@ describe('upsertContacts: contacts', () => {
   });
 });
 
+describe('fitContacts', () => {
+  it('fits values to the lengths and types real CiviCRM reports (getFields), fetching them once', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    const getFields = nock(BASE).persist().post(/getFields$/).reply((uri, body) => [200, getFieldsReply(uri.split('/')[4]!, paramsOf(body)), json]);
+    let calls = 0;
+    getFields.on('request', () => { calls += 1; });
+    const s = sink();
+    const policies = new Map([
+      ['last_name', { onTooLong: 'truncate', onInvalid: 'omit', required: true }],
+      ['first_name', { onTooLong: 'truncate', onInvalid: 'omit', required: false }],
+      ['phone_primary.phone', { onTooLong: 'omit', onInvalid: 'omit', required: false }],
+      ['birth_date', { onTooLong: 'omit', onInvalid: 'omit', required: false }],
+      ['email_primary.email', { onTooLong: 'omit', onInvalid: 'omit', required: false }],
+    ] as const);
+    const surname = `${'Wilhelmina-'.repeat(6)}Józefa`; // 72 characters
+    const [first, second] = await s.fitContacts([
+      patron(1, {}, { last_name: surname, 'phone_primary.phone': '+44 161 496 0123 ext. 12 (evenings)', birth_date: '1987-02-30' }).contact,
+      patron(2).contact,
+    ], policies);
+    expect(first).toEqual({
+      kind: 'fit',
+      contact: patron(1, {}, { last_name: surname.slice(0, 64) }).contact,
+      warnings: [{ field: 'last_name', rule: 'truncated' }, { field: 'phone_primary.phone', rule: 'too_long' }, { field: 'birth_date', rule: 'invalid' }],
+    });
+    expect(second).toEqual({ kind: 'fit', contact: patron(2).contact, warnings: [] });
+    const before = calls;
+    expect(before).toBeGreaterThan(0);
+    await s.fitContacts([patron(3).contact], policies);
+    expect(calls).toBe(before);
+  });
+});
+
 describe('upsertContacts: groups', () => {
   it('ensures groups once per process and saves memberships, with Removed rows for groups left', async () => {
     const civi = fakeCivi({ groups: ['Old_Branch'] });

@@ -61,10 +61,23 @@ describe('rejects and skips', () => {
     expect(r).toEqual({ kind: 'reject', code: 'RECORD_INVALID', reason: 'last_name: required, but surname, other_name has no value' });
   });
 
-  it('invalid typed value → VALUE_INVALID without the value; all problems listed', () => {
+  it('by default an invalid typed value is left out with a warning naming the field and rule, and the record kept', () => {
     const m = mapping({
+      last_name: { from: 'surname' },
       birth_date: { from: 'date_of_birth', type: 'date' },
       'email_primary.email': { from: 'email', type: 'email' },
+    });
+    expect(m.transform(record({ surname: 'Lee', date_of_birth: '1984-02-30', email: 'ada at example.org' }))).toEqual({
+      kind: 'contact',
+      contact: expect.objectContaining({ values: { contact_type: 'Individual', external_identifier: 'koha:1', last_name: 'Lee' } }),
+      warnings: [{ field: 'birth_date', rule: 'invalid' }, { field: 'email_primary.email', rule: 'invalid' }],
+    });
+  });
+
+  it('on_invalid: reject → VALUE_INVALID without the value; all problems listed', () => {
+    const m = mapping({
+      birth_date: { from: 'date_of_birth', type: 'date', on_invalid: 'reject' },
+      'email_primary.email': { from: 'email', type: 'email', on_invalid: 'reject' },
     });
     const r = m.transform(record({ date_of_birth: '1984-02-30', email: 'ada at example.org' }));
     expect(r).toEqual({
@@ -76,21 +89,21 @@ describe('rejects and skips', () => {
   });
 
   it('on_invalid: omit leaves the field out and keeps the record', () => {
-    expect(valuesOf({ 'address_primary.country_id:name': { from: 'country', type: 'country', on_invalid: 'omit' } }, { country: 'Atlantis' }))
-      .toEqual({});
+    const r = mapping({ 'address_primary.country_id:name': { from: 'country', type: 'country', on_invalid: 'omit' } }).transform(record({ country: 'Atlantis' }));
+    expect(r).toMatchObject({ kind: 'contact', warnings: [{ field: 'address_primary.country_id:name', rule: 'invalid' }] });
+    if (r.kind === 'contact') expect(r.contact.values).not.toHaveProperty(['address_primary.country_id:name']);
   });
 
-  it('on_invalid: omit on a required field still rejects', () => {
-    const r = mapping({ birth_date: { from: 'date_of_birth', type: 'date', on_invalid: 'omit', required: true } })
-      .transform(record({ date_of_birth: '0000-00-00' }));
-    expect(r).toMatchObject({ kind: 'reject', code: 'VALUE_INVALID' });
+  it('an invalid value on a required field rejects the record, whatever on_invalid says', () => {
+    for (const onInvalid of [undefined, 'omit']) {
+      const r = mapping({ birth_date: { from: 'date_of_birth', type: 'date', required: true, ...(onInvalid ? { on_invalid: onInvalid } : {}) } })
+        .transform(record({ date_of_birth: '0000-00-00' }));
+      expect(r).toMatchObject({ kind: 'reject', code: 'VALUE_INVALID' });
+    }
   });
 
-  it('custom field longer than its declared max_length → VALUE_INVALID', () => {
-    const m = mapping({ 'LP.Card': { from: 'cardnumber' } },
-      { custom_fields: { LP: { title: 'LP', fields: { Card: { label: 'Card', max_length: 4 } } } } });
-    expect(m.transform(record({ cardnumber: '12345' }))).toEqual({ kind: 'reject', code: 'VALUE_INVALID', reason: 'LP.Card: cardnumber is longer than 4 characters' });
-    expect(m.transform(record({ cardnumber: '李李李李' }))).toMatchObject({ kind: 'contact' }); // characters, not bytes
+  it('a record without warnings has no warnings key', () => {
+    expect(mapping({ last_name: { from: 'surname' } }).transform(record({ surname: 'Lee' }))).not.toHaveProperty('warnings');
   });
 
   it.each([
@@ -110,6 +123,65 @@ describe('rejects and skips', () => {
 
   it('a record from another source is refused', () => {
     expect(mapping({}).transform(record({}, { sourceId: 'folio' }))).toMatchObject({ kind: 'reject', code: 'RECORD_INVALID' });
+  });
+});
+
+describe('values longer than the mapping\'s max_length', () => {
+  const custom = { custom_fields: { LP: { title: 'LP', fields: { Card: { label: 'Card', max_length: 4 }, Note: { label: 'Note', type: 'Memo', max_length: 5 } } } } };
+  const one = (target: string, spec: Record<string, unknown>, value: string) =>
+    compileMapping({ ...base, fields: { [target]: { from: 'surname', ...spec } }, ...custom }, { file: 'inline', sourceId: 'koha' })
+      .transform(record({ surname: value }));
+
+  it.each([
+    ['a name is truncated by default', 'last_name', { max_length: 10 }, 'Abcdefghijklmno', 'Abcdefghij', 'truncated'],
+    ['a street line is truncated by default', 'address_primary.street_address', { max_length: 6 }, '12 Rue de Rivoli', '12 Rue', 'truncated'],
+    ['a phone is left out by default', 'phone_primary.phone', { max_length: 10 }, '+44 161 496 0123', undefined, 'too_long'],
+    ['an e-mail is left out by default', 'email_primary.email', { max_length: 10, type: 'email' }, 'ada@example.org', undefined, 'too_long'],
+    ['a postal code is left out by default', 'address_primary.postal_code', { max_length: 4 }, 'SW1Y 4LB', undefined, 'too_long'],
+    ['a custom String field (often a code) is left out by default', 'LP.Card', {}, '12345', undefined, 'too_long'],
+    ['a custom Memo field is truncated by default', 'LP.Note', {}, 'Notes here', 'Notes', 'truncated'],
+    ['on_too_long: truncate on a phone', 'phone_primary.phone', { max_length: 10, on_too_long: 'truncate' }, '+44 161 496 0123', '+44 161 49', 'truncated'],
+    ['on_too_long: omit on a name', 'last_name', { max_length: 10, on_too_long: 'omit' }, 'Abcdefghijklmno', undefined, 'too_long'],
+    ['the smaller of the field\'s and the custom field\'s max_length wins', 'LP.Card', { max_length: 2, on_too_long: 'truncate' }, '1234', '12', 'truncated'],
+    ['the cut never splits an emoji sequence', 'first_name', { max_length: 4 }, 'Ab👩🏽‍🔬', 'Ab', 'truncated'],
+    ['characters, not bytes or UTF-16 units', 'LP.Card', {}, '李李🦄🦄', '李李🦄🦄', undefined],
+  ] as const)('%s', (_n, target, spec, value, expected, rule) => {
+    const r = one(target, spec, value);
+    if (r.kind !== 'contact') throw new Error(`expected a contact, got ${JSON.stringify(r)}`);
+    expect(r.contact.values[target]).toBe(expected);
+    expect(r.warnings).toEqual(rule ? [{ field: target, rule }] : undefined);
+  });
+
+  it.each([
+    ['on_too_long: reject', { max_length: 10, on_too_long: 'reject' }],
+    ['a required field that would be left out', { max_length: 10, on_too_long: 'omit', required: true }],
+  ])('rejects the record: %s, naming the field and not the value', (_n, spec) => {
+    expect(one('last_name', spec, 'Abcdefghijklmno')).toEqual({ kind: 'reject', code: 'VALUE_INVALID', reason: 'last_name: surname is longer than 10 characters' });
+  });
+});
+
+describe('field policies for values that do not fit the CRM', () => {
+  const targets = [
+    'first_name', 'middle_name', 'last_name', 'nick_name', 'formal_title', 'job_title', 'source',
+    'address_primary.street_address', 'address_primary.supplemental_address_1', 'address_primary.city',
+    'email_primary.email', 'phone_primary.phone', 'address_primary.postal_code', 'legal_identifier', 'LP.Card', 'LP.Note',
+  ];
+  const m = mapping(Object.fromEntries(targets.map((t) => [t, { from: 'surname' }])),
+    { custom_fields: { LP: { title: 'LP', fields: { Card: { label: 'Card' }, Note: { label: 'Note', type: 'Memo' } } } } });
+
+  it.each([
+    ['first_name', 'truncate'], ['middle_name', 'truncate'], ['last_name', 'truncate'], ['nick_name', 'truncate'],
+    ['formal_title', 'truncate'], ['job_title', 'truncate'], ['source', 'truncate'], ['address_primary.street_address', 'truncate'],
+    ['address_primary.supplemental_address_1', 'truncate'], ['address_primary.city', 'truncate'], ['LP.Note', 'truncate'],
+    ['email_primary.email', 'omit'], ['phone_primary.phone', 'omit'], ['address_primary.postal_code', 'omit'],
+    ['legal_identifier', 'omit'], ['LP.Card', 'omit'],
+  ])('%s: on_too_long defaults to %s, on_invalid to omit', (target, onTooLong) => {
+    expect(m.policies.get(target)).toEqual({ onTooLong, onInvalid: 'omit', required: false });
+  });
+
+  it('what the file says wins over the defaults', () => {
+    const p = mapping({ last_name: { from: 'surname', required: true, on_too_long: 'reject', on_invalid: 'reject' } }).policies;
+    expect(p.get('last_name')).toEqual({ onTooLong: 'reject', onInvalid: 'reject', required: true });
   });
 });
 

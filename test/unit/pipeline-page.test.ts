@@ -1,9 +1,11 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { Connector } from '../../connectors/connector.js';
-import type { ContactUpsert, CrmSink } from '../../connectors/civicrm/sink.js';
+import { fitContact } from '../../connectors/civicrm/fit.js';
+import type { ContactFit, ContactUpsert, CrmSink, FieldSpec } from '../../connectors/civicrm/sink.js';
+import type { FieldPolicy } from '../../src/core/field-policy.js';
 import { BridgeError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/logger.js';
-import type { ContactWriteResult, Page, PageRequest, SourceRecord } from '../../src/core/types.js';
+import type { ContactWriteResult, DesiredContact, Page, PageRequest, SourceRecord } from '../../src/core/types.js';
 import type { CompiledMapping, TransformResult } from '../../src/mapping/types.js';
 import { processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
 import { createMemoryState } from '../../src/state/index.js';
@@ -12,18 +14,26 @@ const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord =>
   sourceId: 'koha', kind: 'patron', id: String(id), updatedAt, anonymised: false, data: { patron_id: id, surname: name },
 });
 
-/** A mapping that rejects records without a surname and skips anonymised ones. */
+/**
+ * A mapping that rejects records without a surname, skips anonymised ones, and leaves out an
+ * invalid e-mail with a warning (as on_invalid: omit does).
+ */
 const mapping: CompiledMapping = {
   file: 'test.yaml', sourceType: 'koha', targetFields: ['last_name'], customGroups: [],
+  policies: new Map<string, FieldPolicy>([['last_name', { onTooLong: 'truncate', onInvalid: 'omit', required: true }]]),
   transform(r): TransformResult {
     if (r.anonymised) return { kind: 'skip', reason: 'anonymised' };
     if (!r.data.surname) return { kind: 'reject', code: 'RECORD_INVALID', reason: 'surname is required' };
     return {
       kind: 'contact',
       contact: { externalId: `koha:${r.id}`, sourceId: 'koha', sourceRecordId: r.id, values: { last_name: String(r.data.surname) }, groups: [{ name: 'G', title: 'G' }] },
+      ...(r.data.email === 'bad' ? { warnings: [{ field: 'email_primary.email', rule: 'invalid' as const }] } : {}),
     };
   },
 };
+
+/** The CRM's last_name column holds 8 characters here. */
+const SPECS = new Map<string, FieldSpec>([['last_name', { name: 'last_name', dataType: 'String', maxLength: 8 }]]);
 
 class FakeCrm implements CrmSink {
   calls: ContactUpsert[][] = [];
@@ -31,8 +41,11 @@ class FakeCrm implements CrmSink {
   refuse = new Set<string>();
   failWith: Error | null = null;
   missing: string[] = [];
-  async describeContactFields() { return new Map(); }
+  async describeContactFields() { return SPECS; }
   async missingTargets(targets: readonly string[]) { return targets.filter((t) => this.missing.includes(t)); }
+  async fitContacts(contacts: readonly DesiredContact[], policies: ReadonlyMap<string, FieldPolicy>): Promise<ContactFit[]> {
+    return contacts.map((c) => fitContact(c, SPECS, policies));
+  }
   async upsertContacts(batch: ContactUpsert[]): Promise<ContactWriteResult[]> {
     if (this.failWith) throw this.failWith;
     this.calls.push(batch);
@@ -72,8 +85,8 @@ describe('page handler', () => {
   let crm: FakeCrm;
   let enqueued: PageJobData[];
   let clockMs: number;
-  const deps = (connector: Connector): PipelineDeps => ({
-    sources: new Map([['koha', { connector, mapping, pageSize: 4, overlapMs: 300_000 }]]),
+  const deps = (connector: Connector, m: CompiledMapping = mapping): PipelineDeps => ({
+    sources: new Map([['koha', { connector, mapping: m, pageSize: 4, overlapMs: 300_000 }]]),
     crm, state, clock: () => new Date('2026-11-23T00:00:00Z'), logger: nullLogger,
     policy: { leaseTtlMs: 60_000, parkAfterRuns: 3 },
     enqueuePage: async (j) => { enqueued.push(j); },
@@ -97,7 +110,7 @@ describe('page handler', () => {
     const d = deps(connectorOf([fullPage]));
     await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: T1 });
     const { result, next } = await processPage(d, win('r1'));
-    expect(result).toMatchObject({ read: 4, created: 1, updated: 0, unchanged: 0, rejected: 2, skipped: 1 });
+    expect(result).toMatchObject({ read: 4, created: 1, updated: 0, unchanged: 0, rejected: 2, skipped: 1, withWarnings: 0, warnings: [] });
     expect(result.rejections.map((r) => [r.recordId, r.code])).toEqual([['4', 'RECORD_INVALID'], ['2', 'RECORD_INVALID']]);
     expect(next).toEqual({ ...request, after: { updatedAt: T2, id: '4' } });
     expect(enqueued).toEqual([{ runId: 'r1', sourceId: 'koha', pageNo: 2, phase: 'window', request: next }]);
@@ -128,6 +141,56 @@ describe('page handler', () => {
     expect(result).toMatchObject({ created: 1, rejected: 1 });
     expect(result.rejections).toEqual([{ recordId: '1', code: 'CRM_DUPLICATE', reason: 'refused' }]);
     expect((await state.getSent('koha', ['koha:1', 'koha:5'])).has('koha:1')).toBe(false);
+  });
+
+  it('writes what fits the CRM and reports each field cut or left out, per record, without values', async () => {
+    const page: Page = {
+      records: [rec(1, T1, 'Abcdefghijkl'), { ...rec(5, T1), data: { patron_id: 5, surname: 'Lee', email: 'bad' } }, rec(6, T1, 'Short')],
+      rejected: [], last: { updatedAt: T1, id: '6' }, hasMore: false,
+    };
+    const { result } = await processPage(deps(connectorOf([page])), win('r1'));
+    expect(result).toMatchObject({ created: 3, rejected: 0, withWarnings: 2 });
+    expect(result.warnings).toEqual([
+      { recordId: '1', field: 'last_name', rule: 'truncated' },
+      { recordId: '5', field: 'email_primary.email', rule: 'invalid' },
+    ]);
+    expect(crm.calls[0]!.map((u) => u.contact.values.last_name)).toEqual(['Abcdefgh', 'Lee', 'Short']);
+  });
+
+  it('sums warnings per field and rule in the source report', async () => {
+    await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: T1 });
+    const page = (ids: number[], hasMore: boolean): Page => ({
+      records: ids.map((id) => rec(id, T1, `Longsurname${id}`)), rejected: [], last: { updatedAt: T1, id: String(ids.at(-1)) }, hasMore,
+    });
+    const connector = connectorOf([page([1, 2], true), page([3], false)]);
+    await processPage(deps(connector), win('r1'));
+    await processPage(deps(connector), enqueued[0]!);
+    const src = (await state.getRun('r1'))!.sources[0]!;
+    expect(src).toMatchObject({ created: 3, withWarnings: 3, warningCounts: [{ field: 'last_name', rule: 'truncated', count: 3 }] });
+    expect(src.warnings.map((w) => w.recordId)).toEqual(['1', '2', '3']);
+  });
+
+  it('does not send a truncated value again, and sends a later fix in the source', async () => {
+    const once = (name: string, runId: string) => processPage(deps(connectorOf([{ records: [rec(1, T1, name)], rejected: [], last: { updatedAt: T1, id: '1' }, hasMore: false }])),
+      win(runId));
+    expect((await once('Abcdefghijkl', 'r1')).result).toMatchObject({ created: 1, withWarnings: 1 });
+    // Unchanged: what was sent (the first 8 characters) is what would be sent again.
+    expect((await once('Abcdefghijkl', 'r2')).result).toMatchObject({ unchanged: 1, updated: 0, withWarnings: 0, warnings: [] });
+    expect((await once('Abcdefghxyz', 'r3')).result).toMatchObject({ unchanged: 1, updated: 0 });
+    expect((await once('Abcdef', 'r4')).result).toMatchObject({ updated: 1, withWarnings: 0 });
+    expect(crm.calls.map((b) => b[0]!.contact.values.last_name)).toEqual(['Abcdefgh', 'Abcdef']);
+  });
+
+  it('rejects a record the CRM cannot take at all (a field it does not know) before writing, and writes the others', async () => {
+    const strict: CompiledMapping = { ...mapping, transform: (r) => {
+      const t = mapping.transform(r);
+      return t.kind === 'contact' && r.id === '1' ? { ...t, contact: { ...t.contact, values: { ...t.contact.values, no_such_field: 'x' } } } : t;
+    } };
+    const page: Page = { records: [rec(1, T1), rec(5, T1)], rejected: [], last: { updatedAt: T1, id: '5' }, hasMore: false };
+    const { result } = await processPage(deps(connectorOf([page]), strict), win('r1'));
+    expect(result).toMatchObject({ created: 1, rejected: 1 });
+    expect(result.rejections).toEqual([{ recordId: '1', code: 'VALUE_INVALID', reason: expect.stringContaining('no_such_field is not a writable CiviCRM Contact field') }]);
+    expect(crm.calls[0]!.map((u) => u.contact.externalId)).toEqual(['koha:5']);
   });
 
   it('leaves cursor and counts untouched when the CRM is unreachable', async () => {
