@@ -45,7 +45,7 @@ export async function syncCommand(opts: SyncOptions): Promise<number> {
         if (unfinished) {
           const r = await app.resumeRun(unfinished);
           if (r.resumed) {
-            process.stderr.write(`resuming unfinished run ${unfinished} (${r.committedPages} page(s) already committed) instead of starting a new one\n`);
+            process.stderr.write(`continuing unfinished run ${unfinished} (${r.committedPages} page(s) already committed) instead of starting a new one\n`);
             return unfinished;
           }
         }

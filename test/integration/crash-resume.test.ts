@@ -90,7 +90,7 @@ describe('a crash in the middle of a full load', () => {
 
     const second = await runCli(['sync', '--once', '--config', file], { timeoutMs: 90_000 });
     expect(second.hung).toBe(false);
-    expect(second.stderr).toContain(`resuming unfinished run ${interrupted!.runId}`);
+    expect(second.stderr).toContain(`continuing unfinished run ${interrupted!.runId}`);
     expect([0, 3]).toContain(second.code);
 
     const runs = await reports(file);

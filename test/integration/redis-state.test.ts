@@ -1,0 +1,108 @@
+/**
+ * The Redis state's page commit on a real Redis: it takes effect only while the run holds its
+ * source's lease, never moves the cursor backwards, keeps a page's first commit, and keeps,
+ * counts, parks and clears failures in the same step.
+ */
+import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Cursor } from '../../src/core/types.js';
+import { createRedisState, emptyPageResult, LeaseLostError, type PageCommit, type SyncState } from '../../src/state/index.js';
+import { REDIS_URL } from './sync-harness.js';
+
+const redis = new Redis(REDIS_URL);
+let prefix: string;
+let state: SyncState;
+
+beforeEach(() => {
+  prefix = `pb-test-state-${randomBytes(3).toString('hex')}`;
+  state = createRedisState(redis, prefix, { leaseTtlMs: 5_000 });
+});
+afterAll(async () => {
+  const keys = await redis.keys('pb-test-state-*');
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const commit = (over: Partial<PageCommit> = {}): PageCommit => ({
+  runId: 'r1', sourceId: 'koha', stream: 'patrons', pageNo: 1, result: { ...emptyPageResult(), read: 2, created: 2 },
+  sent: new Map([['koha:1', { fingerprint: 'f1', groups: [], at: '2026-11-23T00:00:00.000Z' }]]),
+  cursor: { updatedAt: '2026-03-01T10:00:00.000Z', lastId: '20' }, next: null, retryNext: false,
+  failed: [], cleared: [], parkAfterRuns: 2, at: '2026-11-23T00:00:00.000Z',
+  ...over,
+});
+const cursorAt = (updatedAt: string, lastId: string): Cursor => ({ updatedAt, lastId });
+
+describe('Redis state', () => {
+  it('one run holds a source: a second is refused until the first releases it or its lease lapses', async () => {
+    expect(await state.acquireLease('koha', 'r1', 5_000)).toEqual({ ok: true });
+    expect(await state.acquireLease('koha', 'r1', 5_000)).toEqual({ ok: true }); // renewal
+    expect(await state.acquireLease('koha', 'r2', 5_000)).toEqual({ ok: false, holder: 'r1' });
+    await state.releaseLease('koha', 'r2'); // not its lease: no effect
+    expect(await state.leaseHolder('koha')).toBe('r1');
+    await state.releaseLease('koha', 'r1');
+    expect(await state.acquireLease('koha', 'r2', 200)).toEqual({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await state.acquireLease('koha', 'r3', 5_000)).toEqual({ ok: true });
+  });
+
+  it('a commit without the lease writes nothing and says who holds the source', async () => {
+    await state.acquireLease('koha', 'r2', 5_000);
+    await expect(state.commitPage(commit())).rejects.toEqual(new LeaseLostError('koha', 'r1', 'r2'));
+    expect(await state.getCommittedPage('r1', 'koha', 1)).toBeNull();
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
+    expect((await state.getSent('koha', ['koha:1'])).size).toBe(0);
+  });
+
+  it('the cursor only moves forward, by time and then by numeric id', async () => {
+    await state.acquireLease('koha', 'r1', 5_000);
+    await state.commitPage(commit({ pageNo: 1, cursor: cursorAt('2026-03-01T10:00:00.000Z', '20') }));
+    await state.commitPage(commit({ pageNo: 2, cursor: cursorAt('2026-02-01T10:00:00.000Z', '99') }));
+    expect(await state.getCursor('koha')).toEqual(cursorAt('2026-03-01T10:00:00.000Z', '20'));
+    await state.commitPage(commit({ pageNo: 3, cursor: cursorAt('2026-03-01T10:00:00.000Z', '3') })); // "3" < "20" as numbers
+    expect(await state.getCursor('koha')).toEqual(cursorAt('2026-03-01T10:00:00.000Z', '20'));
+    await state.commitPage(commit({ pageNo: 4, cursor: cursorAt('2026-03-01T10:00:00.000Z', '100') }));
+    expect(await state.getCursor('koha')).toEqual(cursorAt('2026-03-01T10:00:00.000Z', '100'));
+    await state.commitPage(commit({ pageNo: 5, cursor: null })); // a page read by id leaves it alone
+    expect(await state.getCursor('koha')).toEqual(cursorAt('2026-03-01T10:00:00.000Z', '100'));
+    expect((await state.lastCommittedPage('r1', 'koha'))?.pageNo).toBe(5);
+  });
+
+  it('a page committed twice keeps its first result', async () => {
+    await state.acquireLease('koha', 'r1', 5_000);
+    await state.commitPage(commit({ result: { ...emptyPageResult(), read: 2, created: 2 } }));
+    await state.commitPage(commit({ result: { ...emptyPageResult(), read: 2, updated: 2 } }));
+    expect((await state.getCommittedPage('r1', 'koha', 1))?.result).toMatchObject({ created: 2, updated: 0 });
+  });
+
+  it('keeps a failure with its reason, counts attempts and runs, parks it, and clears it once written', async () => {
+    const failed = [{ recordId: '7', code: 'CRM_DUPLICATE', reason: 'held by a trashed contact' }];
+    await state.acquireLease('koha', 'r1', 5_000);
+    await state.commitPage(commit({ pageNo: 1, failed, at: '2026-11-23T01:00:00.000Z' }));
+    await state.commitPage(commit({ pageNo: 2, failed, at: '2026-11-23T01:05:00.000Z' }));
+    expect(await state.listFailures('koha')).toEqual([{
+      sourceId: 'koha', stream: 'patrons', recordId: '7', code: 'CRM_DUPLICATE', reason: 'held by a trashed contact',
+      attempts: 2, runs: 1, firstSeen: '2026-11-23T01:00:00.000Z', lastSeen: '2026-11-23T01:05:00.000Z', lastRunId: 'r1', parked: false,
+    }]);
+    await state.releaseLease('koha', 'r1');
+    await state.acquireLease('koha', 'r2', 5_000);
+    await state.commitPage(commit({ runId: 'r2', failed, at: '2026-11-24T01:00:00.000Z' }));
+    expect((await state.listFailures('koha'))[0]).toMatchObject({ attempts: 3, runs: 2, parked: true, firstSeen: '2026-11-23T01:00:00.000Z' });
+    await state.commitPage(commit({ runId: 'r2', pageNo: 2, cleared: ['7'] }));
+    expect(await state.listFailures('koha')).toEqual([]);
+  });
+
+  it('a source finishes once, releases its lease, and counts its kept failures in the report', async () => {
+    await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: '2026-11-23T00:00:00.000Z' });
+    await state.createRun({ runId: 'r1', mode: 'incremental', sourceIds: ['other'], startedAt: '2026-11-24T00:00:00.000Z' }); // ignored
+    await state.acquireLease('koha', 'r1', 5_000);
+    await state.commitPage(commit({ failed: [{ recordId: '7', code: 'VALUE_INVALID', reason: 'r' }] }));
+    await state.finishSource('r1', 'koha', { status: 'done', at: '2026-11-23T00:00:10.000Z' });
+    await state.finishSource('r1', 'koha', { status: 'failed', error: 'late', at: '2026-11-23T00:00:20.000Z' });
+    expect(await state.leaseHolder('koha')).toBeNull();
+    const run = await state.getRun('r1');
+    expect(run).toMatchObject({ mode: 'full', status: 'done', durationMs: 10_000 });
+    expect(run?.sources).toEqual([expect.objectContaining({ sourceId: 'koha', status: 'done', created: 2, failures: { open: 1, parked: 0 } })]);
+    expect(run?.sources[0]?.error).toBeUndefined();
+  });
+});
