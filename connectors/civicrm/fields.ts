@@ -124,13 +124,18 @@ export async function fetchContactFields(client: CiviClient): Promise<Map<string
 export type FieldDescriber = (opts?: { fresh?: boolean }) => Promise<Map<string, FieldSpec>>;
 
 /**
- * A describer that fetches once and caches the answer; `fresh` fetches again (each run starts so,
- * since a CRM admin may have added fields since). A failed fetch is retried on the next call.
+ * A describer that caches the answer for `maxAgeMs`; `fresh` fetches again (each run starts so,
+ * since a CRM admin may have added fields since; the age bound serves workers in other processes).
+ * A failed fetch is retried on the next call.
  */
-export function createFieldDescriber(client: CiviClient): FieldDescriber {
+export function createFieldDescriber(client: CiviClient, opts: { maxAgeMs?: number; now?: () => number } = {}): FieldDescriber {
+  const maxAgeMs = opts.maxAgeMs ?? 300_000;
+  const now = opts.now ?? Date.now;
   let cached: Promise<Map<string, FieldSpec>> | undefined;
-  return (opts = {}) => {
-    if (opts.fresh) cached = undefined;
+  let fetchedAt = 0;
+  return (call = {}) => {
+    if (call.fresh || now() - fetchedAt > maxAgeMs) cached = undefined;
+    if (cached === undefined) fetchedAt = now();
     const fetching = (cached ??= fetchContactFields(client));
     fetching.catch(() => {
       if (cached === fetching) cached = undefined;

@@ -68,6 +68,23 @@ describe('describeContactFields', () => {
     expect(calls.length).toBe(first);
     expect(first).toBeLessThanOrEqual(8);
   });
+
+  it('asks the CRM again when told to (a run starts) and once the cached answer is older than its age bound', async () => {
+    const { calls } = mockGetFields();
+    const client = createCiviClient(crmConfig(), { logger: nullLogger, retry: FAST_RETRY });
+    let clock = 0;
+    const describe = createFieldDescriber(client, { maxAgeMs: 1000, now: () => clock });
+    await describe();
+    const once = calls.length;
+    clock = 999;
+    await describe();
+    expect(calls.length).toBe(once);
+    await describe({ fresh: true });
+    expect(calls.length).toBe(2 * once);
+    clock = 2100;
+    await describe();
+    expect(calls.length).toBe(3 * once);
+  });
 });
 
 describe('buildFieldSpecs', () => {
