@@ -21,7 +21,10 @@ export function formatReport(report: RunReport, opts: { maxRejections?: number }
   const max = opts.maxRejections ?? 20;
   const out: string[] = [];
   const duration = report.durationMs !== undefined ? `${(report.durationMs / 1000).toFixed(1)} s` : 'still running';
-  out.push(`Run ${report.runId} (${report.mode}): ${report.status.toUpperCase()} in ${duration}`);
+  const status = report.interrupted
+    ? 'INTERRUPTED (no process is working on it: `patron-bridge sync --once` continues it)'
+    : `${report.status.toUpperCase()} in ${duration}`;
+  out.push(`Run ${report.runId} (${report.mode}): ${status}`);
   const header = ['source', 'status', ...COLUMNS, 'pages', 'seconds'];
   const rows = report.sources.map((s) => [s.sourceId, s.status, ...COLUMNS.map((c) => String(s[c])), String(s.pages), s.durationMs === undefined ? '-' : (s.durationMs / 1000).toFixed(1)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -37,10 +40,14 @@ export function formatReport(report: RunReport, opts: { maxRejections?: number }
       for (const [id, texts] of records.slice(0, max)) out.push(`  record ${id}: ${texts.join('; ')}`);
       if (records.length > max) out.push(more(records.length - max));
     }
-    if (s.rejections.length === 0) continue;
-    out.push(`${s.sourceId}: ${s.rejections.length} rejected record(s):`);
-    for (const r of s.rejections.slice(0, max)) out.push(`  record ${r.recordId}: ${r.code}: ${r.reason}`);
-    if (s.rejections.length > max) out.push(more(s.rejections.length - max));
+    if (s.rejections.length > 0) {
+      out.push(`${s.sourceId}: ${s.rejections.length} rejected record(s):`);
+      for (const r of s.rejections.slice(0, max)) out.push(`  record ${r.recordId}: ${r.code}: ${r.reason}`);
+      if (s.rejections.length > max) out.push(more(s.rejections.length - max));
+    }
+    if (s.failures && s.failures.open + s.failures.parked > 0) {
+      out.push(`${s.sourceId}: kept for retry: ${s.failures.open} record(s), parked: ${s.failures.parked} (see \`patron-bridge failures list\`)`);
+    }
   }
   return out.join('\n');
 }

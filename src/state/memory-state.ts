@@ -2,7 +2,7 @@
 import { compareKeys } from '../../connectors/connector.js';
 import type { Cursor, PageRequest, SentState } from '../core/types.js';
 import {
-  emptyCursor, finishFields, LeaseLostError, recordFailure, sumPages,
+  emptyCursor, finishFields, isInterrupted, LeaseLostError, recordFailure, sumPages,
   type CommittedPage, type FailureEntry, type RunReport, type RunStatus, type SyncState,
 } from './ports.js';
 
@@ -27,7 +27,7 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
   const getRun = async (runId: string): Promise<RunReport | null> => {
     const run = runs.get(runId);
     if (!run) return null;
-    return {
+    const report: RunReport = {
       ...run.report,
       sources: run.sourceIds.map((sourceId) => {
         const fin = done.get(runId)?.get(sourceId);
@@ -39,6 +39,8 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
         };
       }),
     };
+    if (isInterrupted(report, new Map(run.sourceIds.map((s) => [s, holderOf(s)])))) report.interrupted = true;
+    return report;
   };
 
   return {

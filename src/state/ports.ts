@@ -65,6 +65,8 @@ export interface RunReport {
   finishedAt?: string;
   durationMs?: number;
   sources: SourceReport[];
+  /** A running run that no process has worked on for the lease time (its process died): resumable. */
+  interrupted?: boolean;
 }
 
 /**
@@ -211,6 +213,12 @@ function countWarnings(warnings: readonly RecordWarning[]): WarningCount[] {
   }
   const byName = (a: WarningCount, b: WarningCount) => (`${a.field} ${a.rule}` < `${b.field} ${b.rule}` ? -1 : 1);
   return [...counts.values()].sort((a, b) => b.count - a.count || byName(a, b));
+}
+
+/** True when a running run's unfinished sources are all without its lease: nobody is working on it. */
+export function isInterrupted(report: Pick<RunReport, 'status' | 'sources' | 'runId'>, holders: ReadonlyMap<string, string | null>): boolean {
+  const open = report.sources.filter((s) => s.status === 'running');
+  return report.status === 'running' && open.length > 0 && open.every((s) => holders.get(s.sourceId) !== report.runId);
 }
 
 /** A source's finish fields, derived from its outcome and the run's start. */

@@ -5,9 +5,10 @@
  * its source to another.
  */
 import type { Redis } from 'ioredis';
+import { BridgeError } from '../core/errors.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 import {
-  emptyCursor, finishFields, LeaseLostError, recordFailure, sumPages,
+  emptyCursor, finishFields, isInterrupted, LeaseLostError, recordFailure, sumPages,
   type CommittedPage, type FailureEntry, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState,
 } from './ports.js';
 
@@ -60,6 +61,13 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return 'ok'`;
 
+/** A MULTI that Redis aborted (null) or where a command failed is an error, never silently dropped. */
+function checkExec(what: string) {
+  return (res: [Error | null, unknown][] | null): void => {
+    if (!res || res.some(([err]) => err)) throw new BridgeError('REDIS', `Redis did not ${what}; it will be tried again`, { context: { system: 'redis' }, transient: true });
+  };
+}
+
 /** Field of a failure entry in its source's hash. */
 const failureField = (stream: string, recordId: string) => `${stream}/${recordId}`;
 
@@ -100,6 +108,10 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     if (meta.finishedAt) {
       report.finishedAt = meta.finishedAt;
       report.durationMs = Date.parse(meta.finishedAt) - Date.parse(report.startedAt);
+    }
+    if (report.status === 'running') {
+      const holders = new Map(await Promise.all(sourceIds.map(async (s) => [s, await redis.get(k.lease(s))] as const)));
+      if (isInterrupted(report, holders)) report.interrupted = true;
     }
     return report;
   }
@@ -182,7 +194,8 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
         .expire(k.run(run.runId), RUN_TTL_SECONDS)
         .zadd(k.runs, Date.parse(run.startedAt), run.runId)
         .zremrangebyrank(k.runs, 0, -(RUN_HISTORY + 1))
-        .exec();
+        .exec()
+        .then(checkExec(`record run ${run.runId}`));
     },
 
     async setFirstRequest(runId, sourceId, request) {
@@ -208,11 +221,11 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
         .hgetall(k.done(runId))
         .hget(k.run(runId), 'sources')
         .exec();
-      if (!res || res.some(([err]) => err)) throw new Error(`Redis did not record the end of source "${sourceId}" of run ${runId}`);
+      checkExec(`record the end of source "${sourceId}" of run ${runId}`)(res);
       await redis.eval(RELEASE, 1, k.lease(sourceId), runId);
-      if (res[0]![1] === 0) return; // finished before: the first outcome stands
-      const done = (res[2]![1] ?? {}) as Record<string, string>;
-      const sourceIds = JSON.parse((res[3]![1] as string | null) ?? '[]') as string[];
+      if (res![0]![1] === 0) return; // finished before: the first outcome stands
+      const done = (res![2]![1] ?? {}) as Record<string, string>;
+      const sourceIds = JSON.parse((res![3]![1] as string | null) ?? '[]') as string[];
       if (!sourceIds.every((s) => done[s])) return;
       const failed = sourceIds.some((s) => (JSON.parse(done[s]!) as { status: string }).status === 'failed');
       await redis.hset(k.run(runId), { status: failed ? 'failed' : 'done', finishedAt: outcome.at });

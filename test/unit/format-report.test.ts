@@ -54,4 +54,11 @@ describe('run report text', () => {
       '  … and 1 more (see --json)',
     ]);
   });
+
+  it('says when a run was interrupted and how to continue it, and what is kept for retry', () => {
+    const src = { ...warned, status: 'running' as const, withWarnings: 0, warnings: [], warningCounts: [], failures: { open: 4, parked: 1 } };
+    const text = formatReport({ ...report, status: 'running', interrupted: true, sources: [src] });
+    expect(text.split('\n')[0]).toBe('Run r1 (incremental): INTERRUPTED (no process is working on it: `patron-bridge sync --once` continues it)');
+    expect(text).toContain('koha: kept for retry: 4 record(s), parked: 1 (see `patron-bridge failures list`)');
+  });
 });

@@ -333,8 +333,11 @@ describe('page handler', () => {
       await startRun(d, { runId: 'r1', mode: 'full', sourceIds: ['koha'] });
       await processPage(d, enqueued[0]!);
       enqueued = [];
+      expect((await state.getRun('r1'))?.interrupted).toBeUndefined();
       clockMs += 120_000; // the process died; its lease lapsed
+      expect(await state.getRun('r1')).toMatchObject({ status: 'running', interrupted: true });
       expect(await resumeRun(d, 'r1')).toEqual({ resumed: true, committedPages: 1 });
+      expect((await state.getRun('r1'))?.interrupted).toBeUndefined();
       expect(enqueued).toEqual([win('r1', 2, { ...request, after: { updatedAt: T2, id: '4' } })]);
       expect(await state.leaseHolder('koha')).toBe('r1');
     });
