@@ -57,7 +57,7 @@ export function firstPage(
   opts: { overlapMs: number; now: Date; limit: number },
 ): PageRequest {
   const since =
-    mode === 'full' || cursor.updatedAt === null
+    mode !== 'incremental' || cursor.updatedAt === null
       ? null
       : new Date(Date.parse(cursor.updatedAt) - opts.overlapMs).toISOString();
   return { since, until: opts.now.toISOString(), after: null, limit: opts.limit };

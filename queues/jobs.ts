@@ -13,7 +13,7 @@ const keyset = z.object({ updatedAt: z.string(), id: z.string() }).strict();
 export const runJobSchema = z
   .object({
     runId: z.string().regex(/^[A-Za-z0-9._-]+$/),
-    mode: z.enum(['incremental', 'full', 'replay']),
+    mode: z.enum(['incremental', 'full', 'resend', 'replay']),
     sourceIds: z.array(z.string()).min(1),
     recordIds: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/)).optional(),
   })
@@ -29,6 +29,7 @@ export const pageJobSchema = z.discriminatedUnion('phase', [
       request: z
         .object({ since: z.string().nullable(), until: z.string(), after: keyset.nullable(), limit: z.number().int().min(1) })
         .strict(),
+      resend: z.boolean().optional(),
     })
     .strict(),
   z.object({ ...pageBase, phase: z.literal('retry'), limit: z.number().int().min(1), replay: z.boolean() }).strict(),

@@ -8,7 +8,6 @@ import { createKohaConnector } from '../connectors/koha/index.js';
 import { createCiviCrmSink } from '../connectors/civicrm/index.js';
 import { createProducer, createWorkers, newRunId, waitForRun, type Producer, type RunWait, type Workers } from '../queues/index.js';
 import type { LoadedConfig } from './config/load.js';
-import { BridgeError } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
 import { loadMapping } from './mapping/index.js';

@@ -1,18 +1,20 @@
 /**
- * The CrmSink over CiviCRM APIv4: validate, then Contact.save + match on external_identifier in
- * chunks (one bad record does not sink its chunk; one refused without a reason is read back), then
- * static group memberships.
+ * The CrmSink over CiviCRM APIv4: read a page's contacts before deciding (snapshot.ts); apply the
+ * decided operations: validate, Contact.save in chunks (new contacts with match on
+ * external_identifier, known ones by id; one bad record does not sink its chunk; one refused
+ * without a reason is read back), restores, then memberships of static groups.
  */
 import type { AxiosInstance } from 'axios';
-import { classifyError, type BridgeError } from '../../src/core/errors.js';
+import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
-import type { ContactWriteResult, DesiredContact } from '../../src/core/types.js';
+import type { ContactWriteResult, CrmOperation, Value } from '../../src/core/types.js';
 import type { CrmConfig } from '../../src/config/schema.js';
 import { createCiviClient, type CiviClient, type RetryTuning } from './client.js';
 import { createFieldDescriber } from './fields.js';
 import { fitContact } from './fit.js';
 import { chunked, createGroupWriter, WHOLE_CALL_CODES, type MembershipRow } from './groups.js';
-import type { ContactUpsert, CrmSink } from './sink.js';
+import type { CrmSink } from './sink.js';
+import { readSnapshot } from './snapshot.js';
 import { validateContactValues } from './validate.js';
 
 export interface CiviCrmSinkDeps {
@@ -25,20 +27,15 @@ export interface CiviCrmSinkDeps {
 
 export type CiviCrmSink = CrmSink & { requests(): number };
 
-type Values = DesiredContact['values'];
-
-interface Found {
-  id: number;
-  external_identifier: string;
-  modified_date?: string | null;
-}
+type Values = Record<string, Value>;
+type Saved = { id: number; external_identifier?: string | null; modified_date?: string | null };
 
 /** Refusals of Contact.save that say why the record cannot be written: it was not, so no re-read. */
 const REFUSALS: ReadonlySet<string> = new Set(['CRM_DUPLICATE', 'CRM_CONSTRAINT', 'CRM_MANDATORY']);
 
 interface Pending {
   index: number;
-  upsert: ContactUpsert;
+  op: CrmOperation;
   record: Values;
 }
 
@@ -50,19 +47,20 @@ function reasonFor(e: BridgeError): string {
   return e.code === 'CRM_DUPLICATE' ? DUPLICATE_REASON : e.message;
 }
 
-function rejected(u: ContactUpsert, code: string, reason: string): ContactWriteResult {
-  return { externalId: u.contact.externalId, sourceRecordId: u.contact.sourceRecordId, outcome: 'rejected', code, reason };
+function rejected(op: CrmOperation, code: string, reason: string): ContactWriteResult {
+  return { externalId: op.externalId, sourceRecordId: op.sourceRecordId, outcome: 'rejected', code, reason };
 }
 
-/** A written contact: created unless the pre-read found it. */
-function writtenResult(u: ContactUpsert, before: ReadonlyMap<string, Found>, contactId: number): ContactWriteResult {
-  const ext = u.contact.externalId;
-  return { externalId: ext, sourceRecordId: u.contact.sourceRecordId, outcome: before.has(ext) ? 'updated' : 'created', contactId };
+const OUTCOME = { create: 'created', update: 'updated', restore: 'updated', link: 'linked' } as const;
+
+function written(op: CrmOperation, contactId: number): ContactWriteResult {
+  return { externalId: op.externalId, sourceRecordId: op.sourceRecordId, outcome: OUTCOME[op.mode], contactId };
 }
 
-/** The values sent to Contact.save: the mapping's values, keyed on the external id. */
-function recordOf(c: DesiredContact): Values {
-  return { contact_type: 'Individual', ...c.values, external_identifier: c.externalId };
+/** What Contact.save is sent: a new contact keyed on its external id, or a known one by id. */
+function recordOf(op: CrmOperation): Values {
+  if (op.mode === 'create') return { contact_type: 'Individual', ...op.values, external_identifier: op.externalId };
+  return { id: op.contactId!, ...op.values };
 }
 
 export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCrmSink {
@@ -71,96 +69,98 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
   const describe = createFieldDescriber(client);
   const groups = createGroupWriter(client, cfg.batch_size, deps.logger);
 
-  const save = (records: Values[]) =>
-    client.call<{ id: number; external_identifier: string }>('Contact', 'save', {
+  const save = (records: Values[], byKey: boolean) =>
+    client.call<Saved>('Contact', 'save', {
       records,
-      match: ['external_identifier'],
+      ...(byKey ? { match: ['external_identifier'] } : {}),
       reload: ['id', 'external_identifier'],
     });
 
-  const lookup = async (ids: string[]): Promise<Map<string, Found>> => {
-    const res = await client.call<Found>('Contact', 'get', {
-      select: ['id', 'external_identifier', 'modified_date'],
-      where: [['external_identifier', 'IN', ids]],
-      orderBy: { id: 'ASC' },
-      limit: ids.length,
-    });
-    return new Map(res.values.map((v) => [v.external_identifier, v]));
-  };
+  const lookup = async (where: unknown[][]): Promise<Saved[]> =>
+    (await client.call<Saved>('Contact', 'get', { select: ['id', 'external_identifier', 'modified_date'], where, orderBy: { id: 'ASC' } })).values;
 
-  async function writeChunk(chunk: Pending[], results: ContactWriteResult[]): Promise<void> {
-    const before = await lookup(chunk.map((p) => p.upsert.contact.externalId));
-    const assign = (items: Pending[], saved: Array<{ id: number; external_identifier: string }>) => {
+  /** Saves one chunk (all new, or all known); falls back to one record at a time when CiviCRM refuses the chunk. */
+  async function writeChunk(chunk: Pending[], byKey: boolean, results: ContactWriteResult[]): Promise<void> {
+    const assign = (items: Pending[], saved: Saved[]) => {
       const byExt = new Map(saved.map((v) => [v.external_identifier, v.id]));
       items.forEach((p, i) => {
         // reload returns rows in record order; the external id is the safer key when present.
-        const id = byExt.get(p.upsert.contact.externalId) ?? (saved.length === items.length && saved[i]?.external_identifier === undefined ? saved[i]?.id : undefined);
-        results[p.index] = id === undefined ? rejected(p.upsert, 'CRM_API', 'Contact.save did not return this contact') : writtenResult(p.upsert, before, id);
+        const id = byKey ? (byExt.get(p.op.externalId) ?? saved[i]?.id) : p.op.contactId;
+        results[p.index] = id === undefined || (byKey && saved.length !== items.length && !byExt.has(p.op.externalId))
+          ? rejected(p.op, 'CRM_API', 'Contact.save did not return this contact')
+          : written(p.op, id);
       });
     };
     try {
-      assign(chunk, (await save(chunk.map((p) => p.record))).values);
+      assign(chunk, (await save(chunk.map((p) => p.record), byKey)).values);
     } catch (err) {
       const e = classifyError(err);
       if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
       deps.logger.warn('Contact.save failed for a chunk; writing its records one by one', { code: e.code, records: chunk.length });
-      // save + match is idempotent, so records the failed chunk already wrote are simply matched again.
+      // save + match (or by id) is idempotent, so records the failed chunk already wrote are simply written again.
       for (const p of chunk) {
         try {
-          assign([p], (await save([p.record])).values);
+          assign([p], (await save([p.record], byKey)).values);
         } catch (recordErr) {
           const r = classifyError(recordErr);
           if (r.transient || WHOLE_CALL_CODES.has(r.code)) throw r;
-          deps.logger.warn('CiviCRM refused a contact', { code: r.code, recordId: p.upsert.contact.sourceRecordId });
-          results[p.index] = rejected(p.upsert, r.code, reasonFor(r));
+          deps.logger.warn('CiviCRM refused a contact', { code: r.code, recordId: p.op.sourceRecordId });
+          results[p.index] = rejected(p.op, r.code, reasonFor(r));
         }
       }
     }
-    await recheck(chunk.filter((p) => results[p.index]?.outcome === 'rejected' && !REFUSALS.has(results[p.index]!.code ?? '')), before, results);
+    await recheck(chunk.filter((p) => results[p.index]?.outcome === 'rejected' && !REFUSALS.has(results[p.index]!.code ?? '')), byKey, results);
   }
 
   /**
    * An error that does not say why (hidden without 'view debug output', unknown, or a missing reload row)
    * may have come after CiviCRM applied the write: re-read those records in one get so the report tells
-   * the truth. A new contact that is there now was created; an existing one was updated only if it changed.
+   * the truth. A new contact that is there now was created; a known one was written if it changed since read.
    */
-  async function recheck(unsure: Pending[], before: Map<string, Found>, results: ContactWriteResult[]): Promise<void> {
+  async function recheck(unsure: Pending[], byKey: boolean, results: ContactWriteResult[]): Promise<void> {
     if (unsure.length === 0) return;
-    const after = await lookup(unsure.map((p) => p.upsert.contact.externalId));
+    const after = byKey
+      ? await lookup([['external_identifier', 'IN', unsure.map((p) => p.op.externalId)]])
+      : await lookup([['id', 'IN', unsure.map((p) => p.op.contactId!)]]);
     for (const p of unsure) {
-      const now = after.get(p.upsert.contact.externalId);
-      const was = before.get(p.upsert.contact.externalId);
-      if (now && (!was || now.modified_date !== was.modified_date)) results[p.index] = writtenResult(p.upsert, before, now.id);
+      const now = after.find((r) => (byKey ? r.external_identifier === p.op.externalId : r.id === p.op.contactId));
+      if (now && (byKey || (p.op.seen !== undefined && now.modified_date !== p.op.seen))) results[p.index] = written(p.op, now.id);
     }
     deps.logger.debug('re-read contacts after unexplained errors', { records: unsure.length, written: unsure.filter((p) => results[p.index]?.outcome !== 'rejected').length });
   }
 
-  async function writeGroups(batch: readonly ContactUpsert[], results: ContactWriteResult[]): Promise<void> {
-    const rows: MembershipRow[] = [];
-    const written = batch.flatMap((u, index) => {
-      const r = results[index];
-      return r && r.outcome !== 'rejected' && r.contactId !== undefined ? [{ u, index, contactId: r.contactId }] : [];
-    });
-    await groups.ensure(written.flatMap((w) => w.u.contact.groups));
-    const removals = written.flatMap((w) => w.u.removeFromGroups.filter((g) => !w.u.contact.groups.some((ref) => ref.name === g)));
-    // A group that does not exist cannot hold the contact; sending it would fail the whole chunk.
-    const removable = removals.length ? await groups.existing(removals) : new Set<string>();
-    for (const w of written) {
-      for (const ref of w.u.contact.groups) rows.push({ key: w.index, contactId: w.contactId, group: ref.name, status: 'Added' });
-      for (const g of w.u.removeFromGroups) {
-        if (removable.has(g) && !w.u.contact.groups.some((ref) => ref.name === g)) rows.push({ key: w.index, contactId: w.contactId, group: g, status: 'Removed' });
+  /** Takes restores out of the trash; one that is not there is created again when asked, else CRM_GONE. */
+  async function restore(ops: Array<{ index: number; op: CrmOperation }>, results: ContactWriteResult[]): Promise<Array<{ index: number; op: CrmOperation }>> {
+    const out: Array<{ index: number; op: CrmOperation }> = [];
+    for (const r of ops) {
+      const res = await client.call<Saved>('Contact', 'update', { where: [['id', '=', r.op.contactId!]], values: { is_deleted: false } });
+      if (res.values.length > 0) out.push(r);
+      else if (r.op.recreateIfDeleted) out.push({ index: r.index, op: { ...r.op, mode: 'create' } });
+      else {
+        results[r.index] = rejected(r.op, 'CRM_GONE', `CRM contact ${r.op.contactId} could not be restored: it was deleted for good, or the API user lacks 'access deleted contacts'`);
       }
     }
-    if (rows.length === 0) return;
+    return out;
+  }
+
+  async function writeGroups(ops: readonly CrmOperation[], results: ContactWriteResult[]): Promise<void> {
+    const done = ops.flatMap((op, index) => {
+      const r = results[index];
+      return r && r.outcome !== 'rejected' && r.contactId !== undefined && (op.addGroups.length || op.removeGroups.length) ? [{ op, index, contactId: r.contactId }] : [];
+    });
+    if (done.length === 0) return;
+    await groups.ensure(done.flatMap((d) => d.op.addGroups));
+    // A group that does not exist cannot hold the contact; sending it would fail the whole chunk.
+    const removals = done.flatMap((d) => d.op.removeGroups);
+    const removable = removals.length ? await groups.existing(removals) : new Set<string>();
+    const rows: MembershipRow[] = done.flatMap((d) => [
+      ...d.op.addGroups.map((g) => ({ key: d.index, contactId: d.contactId, group: g.name, status: 'Added' as const })),
+      ...d.op.removeGroups.filter((g) => removable.has(g)).map((g) => ({ key: d.index, contactId: d.contactId, group: g, status: 'Removed' as const })),
+    ]);
     for (const { row, error } of await groups.write(rows)) {
       const prev = results[row.key];
       if (!prev) continue;
-      results[row.key] = {
-        ...prev,
-        outcome: 'rejected',
-        code: error.code,
-        reason: `contact written, but its membership of group ${row.group} could not be saved: ${reasonFor(error)}`,
-      };
+      results[row.key] = { ...prev, outcome: 'rejected', code: error.code, reason: `contact written, but its membership of group ${row.group} could not be saved: ${reasonFor(error)}` };
     }
   }
 
@@ -175,19 +175,26 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       const specs = await describe();
       return contacts.map((c) => fitContact(c, specs, policies));
     },
-    async upsertContacts(batch) {
+    readContacts: (req) => readSnapshot(client, req),
+    async applyContacts(ops) {
       const specs = await describe();
-      const results: ContactWriteResult[] = new Array<ContactWriteResult>(batch.length);
-      const pending: Pending[] = [];
-      batch.forEach((upsert, index) => {
-        const record = recordOf(upsert.contact);
-        const problems = validateContactValues(record, specs);
-        if (problems.length > 0) results[index] = rejected(upsert, 'VALUE_INVALID', problems.map((p) => p.message).join('; '));
-        else pending.push({ index, upsert, record });
+      const results: ContactWriteResult[] = new Array<ContactWriteResult>(ops.length);
+      const valid: Array<{ index: number; op: CrmOperation }> = [];
+      ops.forEach((op, index) => {
+        if (op.mode !== 'create' && op.contactId === undefined) throw new BridgeError('INTERNAL', `a ${op.mode} operation without a contact id`);
+        const problems = validateContactValues(op.values, specs);
+        if (problems.length > 0) results[index] = rejected(op, 'VALUE_INVALID', problems.map((p) => p.message).join('; '));
+        else valid.push({ index, op });
       });
-      for (const chunk of chunked(pending, cfg.batch_size)) await writeChunk(chunk, results);
-      await writeGroups(batch, results);
-      deps.logger.debug('contacts upserted', { records: batch.length, written: pending.length, requests: client.requests() });
+      const ready = [...valid.filter((v) => v.op.mode !== 'restore'), ...(await restore(valid.filter((v) => v.op.mode === 'restore'), results))];
+      const pending = ready.map(({ index, op }) => ({ index, op, record: recordOf(op) }));
+      // A known contact with nothing but memberships to change needs no Contact.save.
+      const known = pending.filter((p) => p.op.mode !== 'create');
+      for (const p of known.filter((k) => Object.keys(k.op.values).length === 0)) results[p.index] = written(p.op, p.op.contactId!);
+      for (const chunk of chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size)) await writeChunk(chunk, true, results);
+      for (const chunk of chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size)) await writeChunk(chunk, false, results);
+      await writeGroups(ops, results);
+      deps.logger.debug('contacts written', { operations: ops.length, written: pending.length, requests: client.requests() });
       return results;
     },
   };

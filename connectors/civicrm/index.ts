@@ -15,4 +15,5 @@ export { createGroupWriter } from './groups.js';
 export type { GroupWriter, MembershipRow } from './groups.js';
 export { bootstrapCustomFields } from './bootstrap.js';
 export type { BootstrapSummary } from './bootstrap.js';
-export type { CrmSink, FieldSpec, ContactUpsert, ContactFit } from './sink.js';
+export type { CrmSink, FieldSpec, ContactFit } from './sink.js';
+export type { SnapshotRequest } from './snapshot.js';

@@ -2,7 +2,8 @@
  * The CRM port: what the pipeline needs from a CRM. connectors/civicrm implements it over APIv4.
  */
 import type { FieldPolicy, FieldWarning } from '../../src/core/field-policy.js';
-import type { ContactWriteResult, DesiredContact } from '../../src/core/types.js';
+import type { ContactWriteResult, CrmOperation, CrmSnapshot, DesiredContact } from '../../src/core/types.js';
+import type { SnapshotRequest } from './snapshot.js';
 
 /** What the CRM says about one writable field, enough to validate values before sending. */
 export interface FieldSpec {
@@ -13,12 +14,6 @@ export interface FieldSpec {
   maxLength?: number;
   /** For fields with options (pseudoconstants): allowed machine names (with `:name` suffix fields). */
   options?: string[];
-}
-
-export interface ContactUpsert {
-  contact: DesiredContact;
-  /** Group names to set status "Removed" for (the contact left them since the last write). */
-  removeFromGroups: string[];
 }
 
 /** A contact fitted to the CRM's fields: the values to compare and send, with warnings; or why it cannot be. */
@@ -45,11 +40,17 @@ export interface CrmSink {
    */
   fitContacts(contacts: readonly DesiredContact[], policies: ReadonlyMap<string, FieldPolicy>): Promise<ContactFit[]>;
   /**
-   * Validate and write contacts (Contact.save + match on external_identifier, batched), then
-   * their group memberships. Returns one result per input, in input order. A record the CRM
-   * refuses, or whose values do not fit the CRM's fields, is `rejected` with a reason; the
-   * others are still written. Throws a transient BridgeError only when the CRM cannot be
-   * reached or keeps failing (the caller retries the whole page; writes are idempotent).
+   * What the CRM holds now for a page's contacts (by key; moved, merged or gone; candidates for the
+   * patrons not linked yet; memberships of managed groups), in a few batched reads.
    */
-  upsertContacts(batch: ContactUpsert[]): Promise<ContactWriteResult[]>;
+  readContacts(req: SnapshotRequest): Promise<CrmSnapshot>;
+  /**
+   * Apply contact operations (Contact.save batched: new contacts with match on external_identifier,
+   * known ones by id; restores; then group memberships). One result per operation, in order. An
+   * operation the CRM refuses, or whose values do not fit the CRM's fields, is `rejected` with a
+   * code and reason (CRM_DUPLICATE: a contact hidden in the trash holds the key; CRM_GONE: the
+   * contact to restore is not there); the others are still written. Throws a transient BridgeError
+   * only when the CRM cannot be reached or keeps failing (the page is retried; writes are idempotent).
+   */
+  applyContacts(ops: readonly CrmOperation[]): Promise<ContactWriteResult[]>;
 }

@@ -2,7 +2,7 @@
 import type { WarningRule } from '../core/field-policy.js';
 import type { RecordWarning, RunReport } from '../state/ports.js';
 
-const COLUMNS = ['read', 'created', 'updated', 'unchanged', 'rejected', 'skipped'] as const;
+const COLUMNS = ['read', 'created', 'linked', 'updated', 'unchanged', 'rejected', 'skipped', 'held'] as const;
 
 const RULE_TEXT: Record<WarningRule, string> = {
   truncated: 'truncated to fit',
@@ -44,6 +44,9 @@ export function formatReport(report: RunReport, opts: { maxRejections?: number }
       out.push(`${s.sourceId}: ${s.rejections.length} rejected record(s):`);
       for (const r of s.rejections.slice(0, max)) out.push(`  record ${r.recordId}: ${r.code}: ${r.reason}`);
       if (s.rejections.length > max) out.push(more(s.rejections.length - max));
+    }
+    if (s.conflicts > 0) {
+      out.push(`${s.sourceId}: ${s.conflicts} conflict(s) logged, ${s.held} record(s) held for a person (see \`patron-bridge conflicts list\`)`);
     }
     if (s.failures && s.failures.open + s.failures.parked > 0) {
       out.push(`${s.sourceId}: kept for retry: ${s.failures.open} record(s), parked: ${s.failures.parked} (see \`patron-bridge failures list\`)`);

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/load.js';
 import { bootstrapCommand } from './bootstrap-command.js';
 import { configCheckCommand } from './config-command.js';
+import { conflictsListCommand, conflictsResolveCommand, conflictsShowCommand } from './conflicts-command.js';
 import { demoCommand } from './demo-command.js';
 import { failuresListCommand, failuresReplayCommand } from './failures-command.js';
 import { mappingValidateCommand } from './mapping-command.js';
@@ -51,6 +52,7 @@ program
   .description('start a sync run (incremental from the saved cursor unless --full)')
   .option('--once', 'run the workers in this process until the run is finished, print its report and exit')
   .option('--full', 'read every record, not only those changed since the last run (unchanged ones are still not re-sent)')
+  .option('--resend', 'repair: read every record and treat every source value as changed (after a CRM restore or lost Redis state); still matched and under the field policies')
   .option('--source <id...>', 'only these sources (default: all configured)')
   .option('--json', 'print the report as JSON')
   .option('--timeout <seconds>', 'with --once: stop waiting after this long (default sync.run_timeout_seconds); the run stays resumable', positiveInt)
@@ -94,6 +96,36 @@ failures
   .addOption(configOption())
   .addOption(logLevelOption())
   .action(run((opts: Parameters<typeof failuresReplayCommand>[0]) => failuresReplayCommand(opts)));
+
+const conflicts = program.command('conflicts').description('where the source and the CRM disagree: decided by policy and logged, or held for a person');
+conflicts
+  .command('list')
+  .description('open conflicts (--all: also those decided by policy, and resolved ones)')
+  .option('--source <id>', 'only this source')
+  .option('--all', 'every kept conflict, not only open ones')
+  .option('--json', 'print as JSON (with values)')
+  .addOption(configOption())
+  .action(run((opts: Parameters<typeof conflictsListCommand>[0]) => conflictsListCommand(opts)));
+conflicts
+  .command('show')
+  .argument('<id>', 'conflict id (from conflicts list)')
+  .description('one conflict with its values (last written, in the CRM, from the source)')
+  .option('--source <id>', 'only this source')
+  .option('--json', 'print as JSON')
+  .addOption(configOption())
+  .action(run((id: string, opts: Parameters<typeof conflictsShowCommand>[1]) => conflictsShowCommand(id, opts)));
+conflicts
+  .command('resolve')
+  .argument('<id>', 'conflict id (from conflicts list)')
+  .description('answer a conflict and apply the answer now (a replay of that record)')
+  .option('--take <side>', 'source: write the source value (or create / bring back the contact); crm: keep the CRM value (for a deleted contact: never write it again)')
+  .option('--link <contactId>', 'link the patron to this CRM contact (match conflicts)', positiveInt)
+  .option('--source <id>', 'only this source')
+  .option('--json', 'print the report as JSON')
+  .option('--timeout <seconds>', 'stop waiting after this long', positiveInt)
+  .addOption(configOption())
+  .addOption(logLevelOption())
+  .action(run((id: string, opts: Parameters<typeof conflictsResolveCommand>[1]) => conflictsResolveCommand(id, opts)));
 
 const mapping = program.command('mapping').description('work with mapping files');
 mapping

@@ -13,6 +13,7 @@ export { printReport } from './run-once.js';
 export interface SyncOptions extends CommonOptions {
   once?: boolean;
   full?: boolean;
+  resend?: boolean;
   source?: string[];
   json?: boolean;
   /** Seconds `--once` waits at most (default: sync.run_timeout_seconds). */
@@ -26,7 +27,7 @@ export async function syncCommand(opts: SyncOptions): Promise<number> {
       if (!known.includes(id)) throw new BridgeError('CONFIG_INVALID', `${loaded.file}: no source "${id}" (configured: ${known.join(', ')})`);
     }
     const app = await createApp(loaded, logger);
-    const mode = opts.full ? 'full' : 'incremental';
+    const mode = opts.resend ? 'resend' : opts.full ? 'full' : 'incremental';
     if (!opts.once) {
       try {
         const runId = await app.enqueueRun(mode, opts.source);

@@ -34,7 +34,7 @@ export interface DesiredContact {
   sourceId: string;
   sourceRecordId: string;
   /** APIv4 field names on Contact, including `email_primary.email`, `address_primary.country_id:name`, `Group.Field`. */
-  values: Record<string, string | number | boolean | null>;
+  values: Record<string, Value>;
   /** Names of static groups the contact belongs to (CiviCRM Group.name). */
   groups: GroupRef[];
 }
@@ -46,29 +46,91 @@ export interface GroupRef {
   title: string;
 }
 
-/** What was last written to the CRM for one contact (kept in the state store). */
+export type Value = string | number | boolean | null;
+
+/** One field as last synced: the source value's hash, and the value last written to the CRM. */
+export interface FieldState {
+  /** Hash of the (fitted) source value last processed, to tell whether the source changed. */
+  s: string;
+  /** The value last written to the CRM (null: cleared), to tell whether a CRM user changed it. */
+  w: Value;
+}
+
+/** What was last synced for one contact (kept in the state store, keyed by external id). */
 export interface SentState {
-  /** Hash of the values as sent (fitted to the CRM's fields) and the groups. */
-  fingerprint: string;
-  /** Group names the contact was last put in, so removals can be computed. */
+  /** Per CRM field: see FieldState. A state from before per-field tracking has none. */
+  fields?: Record<string, FieldState>;
+  /** Managed groups the contact was last put in, so removals (ours and CRM users') can be told apart. */
   groups: string[];
+  /** Managed groups a CRM user took it out of and the policy left it out of. */
+  declinedGroups?: string[];
   /** CiviCRM contact id, when known. */
   contactId?: number;
   /** ISO time of the write. */
   at: string;
+  /** A CRM user's decision (conflict resolved "crm" after the contact was deleted): never write it again. */
+  excluded?: boolean;
+}
+
+/** What the CRM holds now for one contact: the mapped fields and the memberships of managed groups. */
+export interface CrmContact {
+  id: number;
+  externalId: string | null;
+  /** Mapped fields as read from the CRM (`email_primary.email`, `Group.Field`, …). */
+  values: Record<string, Value>;
+  /** Managed groups the contact is in (GroupContact status Added). */
+  groups: string[];
+  /** Managed groups a CRM user took it out of (status Removed). */
+  removedGroups: string[];
+  modifiedDate?: string | null;
+}
+
+/** Where the CRM has the contact of one key now. */
+export type CrmLookup =
+  | { kind: 'found'; contact: CrmContact }
+  /** The contact last written was merged into another (Contact.getMergedTo). */
+  | { kind: 'merged'; from: number; survivor: CrmContact }
+  /** The contact last written is not visible any more: in the trash, or deleted for good. */
+  | { kind: 'gone'; contactId: number }
+  /** Never written under this key (or the state was lost), and no contact carries it. */
+  | { kind: 'absent' };
+
+/** The CRM side of one page, read in a few batched calls before deciding. */
+export interface CrmSnapshot {
+  byKey: ReadonlyMap<string, CrmLookup>;
+  /** Contacts that may be the same person as a patron not yet linked (the match ladder decides). */
+  candidates: readonly CrmContact[];
 }
 
 /** A write the pipeline asks the CRM sink to perform. Writes are data. */
-export type CrmOperation =
-  | { kind: 'upsertContact'; contact: DesiredContact; removeFromGroups: string[]; previouslySent: boolean };
+export type CrmOperation = {
+  kind: 'upsertContact';
+  /**
+   * create: a new contact under the key; update: fields of a linked contact; link: write the key onto
+   * an existing contact (matched, or the survivor of a merge) and update it; restore: take it out of
+   * the trash, then update it.
+   */
+  mode: 'create' | 'update' | 'link' | 'restore';
+  externalId: string;
+  sourceRecordId: string;
+  contactId?: number;
+  /** Only the fields to write. */
+  values: Record<string, Value>;
+  addGroups: GroupRef[];
+  removeGroups: string[];
+  /** restore: when the contact was deleted for good (nothing to restore), create it again. */
+  recreateIfDeleted?: boolean;
+  /** The contact's modified_date as read before deciding (tells, after an unexplained error, whether the write happened). */
+  seen?: string | null;
+};
 
-export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped';
+export type RecordOutcome = 'created' | 'updated' | 'linked' | 'unchanged' | 'rejected' | 'skipped' | 'held';
 
 /** The per-record result of applying operations. */
 export interface ContactWriteResult {
   externalId: string;
   sourceRecordId: string;
-  outcome: 'created' | 'updated' | 'rejected';
+  outcome: 'created' | 'updated' | 'linked' | 'rejected';
   contactId?: number;
   /** Stable error code when rejected (see core/errors.ts). */
   code?: string;
@@ -105,5 +167,5 @@ export interface Page {
   hasMore: boolean;
 }
 
-/** incremental: from the saved cursor; full: every record; replay: only the kept failures. */
-export type RunMode = 'incremental' | 'full' | 'replay';
+/** incremental: from the saved cursor; full: every record; resend: every record, every source value counted as changed (repair); replay: only kept failures or given records. */
+export type RunMode = 'incremental' | 'full' | 'resend' | 'replay';

@@ -1,8 +1,9 @@
 /** Mapping document (already parsed from YAML) → CompiledMapping, or one MAPPING_INVALID error listing every problem. */
 import { evaluateField } from './evaluate.js';
-import { planGroups } from './groups.js';
+import { managedGroupMatcher, planGroups } from './groups.js';
 import { mappingError, type LineOf, type MappingIssue } from './issues.js';
 import { customGroupsOf, planFields } from './plan.js';
+import { syncPolicyOf } from './policy.js';
 import { transformRecord, type RecordPlan } from './record.js';
 import { mappingSchema } from './schema.js';
 import type { CompiledMapping } from './types.js';
@@ -30,6 +31,12 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
     const checked = f.source.kind === 'constant' ? evaluateField(f, {}) : undefined;
     if (checked?.kind === 'invalid' || checked?.kind === 'too_long') issues.push({ path: ['fields', f.target, 'value'], message: `constant ${checked.reason.replace(/^.*?: constant value /, '')}` });
   }
+  (m.match.fields ?? []).forEach((f, i) => {
+    if (!(f in m.fields)) issues.push({ path: ['match', 'fields', i], message: `"${f}" is not a field of this mapping; match fields must be mapped (under fields:)` });
+  });
+  if (m.match.fields?.every((f) => /^(email|phone)_/.test(f))) {
+    issues.push({ path: ['match', 'fields'], message: 'match fields are all e-mail or phone: add a name field, so people sharing an e-mail (families) are never taken for one' });
+  }
   if (issues.length > 0) throw mappingError(ctx.file, issues, ctx.lineOf);
 
   const plan: RecordPlan = { sourceId: ctx.sourceId, contactType: m.contact_type, externalIdField: m.external_id.from, fields, groups };
@@ -41,6 +48,8 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
     targetFields,
     customGroups,
     policies: new Map(fields.map((f) => [f.target, f.policy])),
+    sync: syncPolicyOf(m),
+    managedGroup: managedGroupMatcher(groups),
     transform: (record) => transformRecord(plan, record),
   };
 }

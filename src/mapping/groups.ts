@@ -55,3 +55,17 @@ export function groupsFor(plans: readonly GroupPlan[], data: Record<string, unkn
   }
   return [...out.values()];
 }
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether a group name is one the mapping manages (produced by one of its name templates): only
+ * memberships of those are added, removed, or read back from the CRM.
+ */
+export function managedGroupMatcher(plans: readonly GroupPlan[]): (name: string) => boolean {
+  const patterns = plans.map((p) => {
+    const literal = p.name.literals.map((l) => escape(sanitiseGroupName(l)));
+    return new RegExp(`^${literal.join('[A-Za-z0-9_]*')}$`);
+  });
+  return (name) => patterns.some((re) => re.test(name));
+}

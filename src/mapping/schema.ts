@@ -8,6 +8,7 @@ import { ATTRIBUTE_CODE } from './source-ref.js';
 import { didYouMean } from './suggest.js';
 import { STRING_TRANSFORMS } from './text.js';
 
+export const CONFLICT_POLICIES = ['source', 'crm', 'review'] as const;
 export const VALUE_TYPES = ['string', 'date', 'email', 'country', 'integer', 'boolean'] as const;
 export const CUSTOM_FIELD_TYPES = ['String', 'Date', 'Int', 'Boolean', 'Memo'] as const;
 export const TOO_LONG_ACTIONS = ['truncate', 'omit', 'reject'] as const;
@@ -64,6 +65,8 @@ export const fieldSpecSchema = z
       .meta({ description: 'The mapping\'s own limit, in characters; the CRM field\'s length applies too (the smaller wins).' }),
     on_too_long: z.enum(TOO_LONG_ACTIONS, { error: oneOf('on_too_long action', TOO_LONG_ACTIONS) }).optional()
       .meta({ description: 'When the value is longer than max_length or the CRM field: truncate (cut at a character boundary) or omit (leave it out), each with a warning, or reject the record. Default: truncate for names, titles, source, street lines, city and custom Memo fields; omit for everything else.' }),
+    on_conflict: z.enum(CONFLICT_POLICIES, { error: oneOf('on_conflict policy', CONFLICT_POLICIES) }).optional()
+      .meta({ description: 'When a CRM user changed this field and the source changed it too: source (write the source value), crm (keep the CRM value) or review (hold it for a person); each is logged as a conflict. Default: crm for e-mail and phone, source for everything else.' }),
   })
   .strict()
   .meta({ id: 'Field', description: 'One CRM field: exactly one of from, template or value, plus options.' });
@@ -81,6 +84,17 @@ const customGroupSchema = z
     title: z.string().min(1).max(64),
     extends: z.enum(['Individual', 'Contact'], { error: oneOf('entity', ['Individual', 'Contact']) }).default('Individual'),
     fields: z.record(z.string().regex(MACHINE_NAME, 'expected a machine name (letters, digits, "_")'), customFieldSchema),
+  })
+  .strict();
+
+const matchSchema = z
+  .object({
+    fields: z.array(z.string().min(1)).min(2, 'expected at least two fields: a patron is never matched on one field (such as the e-mail) alone').optional()
+      .meta({ description: 'CRM fields that must all be equal (e-mail case-insensitively, names after Unicode normalisation) for an existing contact to be linked to the patron. Default: those of email_primary.email, first_name, last_name that the mapping writes (no matching when that leaves fewer than two, or only the e-mail).' }),
+    on_trashed: z.enum(['conflict', 'restore'], { error: oneOf('on_trashed action', ['conflict', 'restore']) }).default('conflict')
+      .meta({ description: 'The contact last written is in the trash: a conflict for a person (default), or restore it (the API user needs "access deleted contacts").' }),
+    on_deleted: z.enum(['conflict', 'recreate'], { error: oneOf('on_deleted action', ['conflict', 'recreate']) }).default('conflict')
+      .meta({ description: 'The contact last written was deleted for good: a conflict for a person (default), or create it again.' }),
   })
   .strict();
 
@@ -103,6 +117,10 @@ export const mappingSchema = z
     custom_fields: z.record(z.string().regex(MACHINE_NAME, 'expected a machine name (letters, digits, "_")'), customGroupSchema)
       .default({}).meta({ description: 'Custom field groups the mapping writes, so `crm bootstrap` can create them.' }),
     groups: z.array(groupSchema).default([]).meta({ description: 'Static groups each contact is put in (left when the values change).' }),
+    groups_on_conflict: z.enum(CONFLICT_POLICIES, { error: oneOf('groups_on_conflict policy', CONFLICT_POLICIES) }).default('crm')
+      .meta({ description: 'When a CRM user took a contact out of a group the source still puts it in: source (add it again), crm (leave it out, the default) or review (hold it); each is logged as a conflict.' }),
+    match: matchSchema.default({ on_trashed: 'conflict', on_deleted: 'conflict' })
+      .meta({ description: 'How a patron not yet linked is matched to a contact already in the CRM, and what happens when its contact is gone.' }),
   })
   .strict()
   .meta({ title: 'patron-bridge mapping file' });
@@ -114,5 +132,5 @@ export type FieldSpec = z.infer<typeof fieldSpecSchema>;
 export const KNOWN_KEYS = [
   'version', 'source', 'contact_type', 'external_id', 'fields', 'custom_fields', 'groups', 'from', 'template', 'value',
   'transform', 'type', 'required', 'clear_when_empty', 'on_invalid', 'on_too_long', 'title', 'extends', 'label', 'max_length', 'name',
-  'extended_attribute',
+  'extended_attribute', 'on_conflict', 'groups_on_conflict', 'match', 'fields', 'on_trashed', 'on_deleted',
 ];

@@ -1,6 +1,7 @@
 /** The compiled form of a mapping file: what the pipeline and the CLI use. */
 import type { FieldPolicy, FieldWarning } from '../core/field-policy.js';
 import type { DesiredContact, SourceRecord } from '../core/types.js';
+import type { SyncPolicy } from '../reconcile/index.js';
 
 export type TransformResult =
   /** `warnings` (only when there are some): fields cut to fit or left out by their policy. */
@@ -36,6 +37,10 @@ export interface CompiledMapping {
   readonly customGroups: readonly CustomGroupDecl[];
   /** Per target field: what a value that does not fit (the mapping's or the CRM's field) does. */
   readonly policies: ReadonlyMap<string, FieldPolicy>;
+  /** Conflict policies and the match ladder for contacts already in the CRM. */
+  readonly sync: SyncPolicy;
+  /** Whether a CRM group is one this mapping manages (its memberships are read back and kept true). */
+  managedGroup(name: string): boolean;
   /** Pure: same record in, same result out. */
   transform(record: SourceRecord): TransformResult;
 }

@@ -6,8 +6,8 @@
 import { advance, nextPage, type IdPage } from '../../connectors/connector.js';
 import { addWarning, type FieldWarning } from '../core/field-policy.js';
 import { BridgeError } from '../core/errors.js';
-import type { ContactWriteResult, DesiredContact, Page, PageRequest, SentState } from '../core/types.js';
-import { reconcile } from '../reconcile/index.js';
+import type { DesiredContact, Page, PageRequest } from '../core/types.js';
+import { writeContacts } from './contact-writer.js';
 import { emptyPageResult, LeaseLostError, type CommittedPage, type FailureEntry, type PageResult } from '../state/ports.js';
 import { PATRON_STREAM, type PageJobData, type PipelineDeps, type RetryPageJob, type SourceBinding } from './types.js';
 
@@ -63,7 +63,11 @@ async function windowPage(deps: PipelineDeps, binding: SourceBinding, runId: str
 
 async function retryPage(deps: PipelineDeps, binding: SourceBinding, job: RetryPageJob): Promise<ReadPage> {
   const ids = job.replay ? await deps.state.getRunRecordIds(job.runId) : [];
-  const candidates = await retryCandidates(deps, job.sourceId, job.runId, { parked: job.replay, ids });
+  // A replay of named records reads them whether or not they are kept failures (e.g. to apply an answer).
+  const named = [...new Set(ids)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const candidates = named.length
+    ? named.slice((job.pageNo - 1) * job.limit).map((recordId) => ({ recordId }))
+    : await retryCandidates(deps, job.sourceId, job.runId, { parked: job.replay, ids });
   const chosen = candidates.slice(0, job.limit).map((f) => f.recordId);
   const page: IdPage = chosen.length ? await binding.connector.patrons.readIds(chosen) : { records: [], rejected: [], missing: [] };
   if (page.missing.length) deps.logger.info('kept failures no longer in the source, dropped', { runId: job.runId, sourceId: job.sourceId, records: page.missing });
@@ -100,7 +104,7 @@ async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJo
   // Fitted to the CRM's fields before reconciling: the fingerprint is of what is actually sent.
   const mapped = [...desired.values()];
   const fits = mapped.length > 0 ? await deps.crm.fitContacts(mapped.map((d) => d.contact), binding.mapping.policies) : [];
-  const contacts: DesiredContact[] = [];
+  const contacts: Array<{ contact: DesiredContact; warnings: FieldWarning[] }> = [];
   fits.forEach((fit, i) => {
     const { contact, warnings } = mapped[i]!;
     if (fit.kind === 'reject') {
@@ -108,47 +112,19 @@ async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJo
       return;
     }
     for (const w of fit.warnings) addWarning(warnings, w.field, w.rule);
-    contacts.push(fit.contact);
+    contacts.push({ contact: fit.contact, warnings });
   });
-  const sentBefore = await deps.state.getSent(sourceId, contacts.map((c) => c.externalId));
-  const plan = reconcile(contacts, sentBefore);
-  result.unchanged = plan.unchanged.length;
-  cleared.push(...plan.unchanged.map((c) => c.sourceRecordId));
-
-  const writes: ContactWriteResult[] =
-    plan.upserts.length > 0
-      ? await deps.crm.upsertContacts(plan.upserts.map((u) => ({ contact: u.contact, removeFromGroups: u.removeFromGroups })))
-      : [];
-
-  const at = deps.clock().toISOString();
-  const sent = new Map<string, SentState>();
-  writes.forEach((w, i) => {
-    const { contact, fingerprint } = plan.upserts[i]!;
-    if (w.outcome === 'rejected') {
-      result.rejections.push({ recordId: contact.sourceRecordId, code: w.code ?? 'CRM_API', reason: w.reason ?? 'refused by the CRM' });
-      return;
-    }
-    result[w.outcome] += 1;
-    cleared.push(contact.sourceRecordId);
-    // Warnings are reported by the run that writes the record; an unchanged one was reported before.
-    const warnings = desired.get(contact.externalId)?.warnings ?? [];
-    if (warnings.length > 0) result.withWarnings += 1;
-    for (const { field, rule } of warnings) result.warnings.push({ recordId: contact.sourceRecordId, field, rule });
-    sent.set(contact.externalId, {
-      fingerprint,
-      groups: contact.groups.map((g) => g.name),
-      ...(w.contactId !== undefined ? { contactId: w.contactId } : {}),
-      at,
-    });
-  });
+  const written = await writeContacts(deps, binding, contacts, result, { resend: job.phase === 'window' && job.resend === true });
+  cleared.push(...written.cleared);
   result.rejected = result.rejections.length;
 
   const cursor = page.cursorAfter === undefined ? null : advance(await deps.state.getCursor(sourceId), page.cursorAfter);
   const outcome: CommittedPage = { result, next: page.next, ...(page.retryNext ? { retryNext: true } : {}) };
   try {
     await deps.state.commitPage({
-      runId, sourceId, stream: PATRON_STREAM, pageNo, result, sent, cursor, next: outcome.next, retryNext: page.retryNext,
-      failed: result.rejections, cleared, parkAfterRuns: deps.policy.parkAfterRuns, at,
+      runId, sourceId, stream: PATRON_STREAM, pageNo, result, sent: written.sent, cursor, next: outcome.next, retryNext: page.retryNext,
+      failed: [...result.rejections, ...written.held], cleared, parkAfterRuns: deps.policy.parkAfterRuns,
+      conflicts: written.conflicts, applied: written.applied, at: deps.clock().toISOString(),
     });
   } catch (err) {
     if (err instanceof LeaseLostError) throw new BridgeError('RUN_CONFLICT', err.message, { context: { system: 'redis' }, transient: false });
@@ -157,7 +133,10 @@ async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJo
   if (result.rejected > 0) {
     deps.logger.warn('records rejected', { runId, sourceId, pageNo, rejected: result.rejected, records: result.rejections.map((r) => r.recordId) });
   }
-  deps.logger.info('page done', { runId, sourceId, pageNo, phase: job.phase, read: result.read, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped, withWarnings: result.withWarnings });
+  deps.logger.info('page done', {
+    runId, sourceId, pageNo, phase: job.phase, read: result.read, created: result.created, updated: result.updated, linked: result.linked,
+    unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped, held: result.held, conflicts: result.conflicts, withWarnings: result.withWarnings,
+  });
   return outcome;
 }
 
@@ -173,7 +152,7 @@ async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
 export async function followUp(deps: PipelineDeps, job: PageJobData, page: CommittedPage): Promise<void> {
   const base = { runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo + 1 };
   const limit = job.phase === 'window' ? job.request.limit : job.limit;
-  if (page.next) await deps.enqueuePage({ ...base, phase: 'window', request: page.next });
+  if (page.next) await deps.enqueuePage({ ...base, phase: 'window', request: page.next, ...(job.phase === 'window' && job.resend ? { resend: true } : {}) });
   else if (page.retryNext) await deps.enqueuePage({ ...base, phase: 'retry', limit, replay: job.phase === 'retry' && job.replay });
   else await deps.state.finishSource(job.runId, job.sourceId, { status: 'done', at: deps.clock().toISOString() });
 }

@@ -23,11 +23,13 @@ export async function resumeRun(deps: PipelineDeps, runId: string): Promise<Resu
     const replay = run.mode === 'replay';
     if (last) {
       committedPages += last.pageNo;
-      await followUp(deps, { runId, sourceId: source.sourceId, pageNo: last.pageNo, phase: 'retry', limit: binding.pageSize, replay }, last);
+      const at = { runId, sourceId: source.sourceId, pageNo: last.pageNo };
+      if (last.next) await deps.enqueuePage({ ...at, pageNo: last.pageNo + 1, phase: 'window', request: last.next, ...(run.mode === 'resend' ? { resend: true } : {}) });
+      else await followUp(deps, { ...at, phase: 'retry', limit: binding.pageSize, replay }, last);
       continue;
     }
     const first = await deps.state.getFirstRequest(runId, source.sourceId);
-    if (first) await deps.enqueuePage({ runId, sourceId: source.sourceId, pageNo: 1, phase: 'window', request: first });
+    if (first) await deps.enqueuePage({ runId, sourceId: source.sourceId, pageNo: 1, phase: 'window', request: first, ...(run.mode === 'resend' ? { resend: true } : {}) });
     else if (replay) await deps.enqueuePage({ runId, sourceId: source.sourceId, pageNo: 1, phase: 'retry', limit: binding.pageSize, replay });
     // Otherwise the run job has not reached this source yet: it is still queued and will.
   }

@@ -60,7 +60,7 @@ async function prepareSource(deps: PipelineDeps, job: RunJobData, sourceId: stri
       await deps.state.setFirstRequest(runId, sourceId, request);
     }
     deps.logger.info('run started for source', { runId, sourceId, mode: job.mode, since: request.since, until: request.until });
-    first = { runId, sourceId, pageNo: 1, phase: 'window', request };
+    first = { runId, sourceId, pageNo: 1, phase: 'window', request, ...(job.mode === 'resend' ? { resend: true } : {}) };
   }
   await deps.enqueuePage(first);
   return null;

@@ -29,6 +29,8 @@ export interface WindowPageJob {
   pageNo: number;
   phase: 'window';
   request: PageRequest;
+  /** `sync --resend`: every source value counts as changed (still matched and under field policies). */
+  resend?: boolean;
 }
 
 /** A page of kept failures, re-read by id (which ones is decided from the state, not the payload). */

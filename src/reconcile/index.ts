@@ -1,3 +1,6 @@
-/** Reconcile: desired contacts vs last-sent state → writes (pure). */
-export { fingerprint } from './fingerprint.js';
-export { reconcile, type ContactUpsertPlan, type ReconcileResult } from './reconcile.js';
+/** Reconcile: desired contacts vs the CRM's current state and what was last synced → writes and conflicts (pure). */
+export { reconcile, type ContactPlan, type PlannedOutcome, type ReconcileInput, type SyncPolicy } from './reconcile.js';
+export { decideField, type FieldDecision, type FieldInput } from './fields.js';
+export { decideGroups, type GroupDecision, type GroupInput } from './groups.js';
+export { DEFAULT_MATCH_FIELDS, matchContact, type MatchResult } from './match.js';
+export { canonical, comparisonOf, personKey, sameValue, valueHash, type Comparison } from './values.js';

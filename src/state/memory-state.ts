@@ -1,8 +1,9 @@
 /** SyncState in memory: for handler tests and (later) dry runs. Same semantics as the Redis one. */
 import { compareKeys } from '../../connectors/connector.js';
+import { conflictKey, type ConflictEntry, type Resolution } from '../core/conflicts.js';
 import type { Cursor, PageRequest, SentState } from '../core/types.js';
 import {
-  emptyCursor, finishFields, isInterrupted, LeaseLostError, recordFailure, sumPages,
+  emptyCursor, finishFields, isInterrupted, LeaseLostError, recordConflict, recordFailure, sumPages,
   type CommittedPage, type FailureEntry, type RunReport, type RunStatus, type SyncState,
 } from './ports.js';
 
@@ -23,6 +24,10 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
     return l && l.until > now() ? l.holder : null;
   };
   const failuresOf = (s: string) => failures.get(s) ?? failures.set(s, new Map()).get(s)!;
+  const conflicts = new Map<string, Map<string, ConflictEntry>>();
+  const answers = new Map<string, Map<string, Resolution>>();
+  const conflictsOf = (s: string) => conflicts.get(s) ?? conflicts.set(s, new Map()).get(s)!;
+  const answersOf = (s: string) => answers.get(s) ?? answers.set(s, new Map()).get(s)!;
 
   const getRun = async (runId: string): Promise<RunReport | null> => {
     const run = runs.get(runId);
@@ -75,6 +80,13 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
       const f = failuresOf(c.sourceId);
       for (const r of c.failed) f.set(`${c.stream}/${r.recordId}`, recordFailure(f.get(`${c.stream}/${r.recordId}`), r, c));
       for (const id of c.cleared) f.delete(`${c.stream}/${id}`);
+      const log = conflictsOf(c.sourceId);
+      for (const x of c.conflicts) log.set(conflictKey(x), recordConflict(log.get(conflictKey(x)), x, c.runId, c.at));
+      for (const key of c.applied) {
+        answersOf(c.sourceId).delete(key);
+        const p = log.get(key);
+        if (p && !c.conflicts.some((x) => conflictKey(x) === key)) log.set(key, { ...p, status: 'resolved', lastSeen: c.at, runId: c.runId });
+      }
     },
     async getCommittedPage(runId, sourceId, pageNo) {
       return pages.get(pageKey(runId, sourceId))?.get(pageNo) ?? null;
@@ -98,6 +110,26 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
     },
     async listFailures(sourceId) {
       return [...failuresOf(sourceId).values()];
+    },
+    async listConflicts(sourceId, opts = {}) {
+      const all = [...conflictsOf(sourceId).values()].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+      const wanted = all.filter((e) => opts.status === undefined || e.status === opts.status);
+      return opts.limit === undefined ? wanted : wanted.slice(0, opts.limit);
+    },
+    async getConflict(sourceId, id) {
+      return [...conflictsOf(sourceId).values()].find((e) => e.id === id) ?? null;
+    },
+    async resolveConflict(sourceId, id, resolution, at) {
+      const entry = [...conflictsOf(sourceId).entries()].find(([, e]) => e.id === id);
+      if (!entry) return null;
+      const resolved: ConflictEntry = { ...entry[1], status: 'resolved', resolution, resolvedAt: at };
+      conflictsOf(sourceId).set(entry[0], resolved);
+      answersOf(sourceId).set(entry[0], resolution);
+      return resolved;
+    },
+    async getResolutions(sourceId, externalIds) {
+      const wanted = new Set(externalIds);
+      return new Map([...answersOf(sourceId)].filter(([key]) => wanted.has(key.split('|')[1] ?? '')));
     },
     async createRun(run) {
       if (runs.has(run.runId)) return;

@@ -3,6 +3,8 @@
  * (redis-state.ts); an in-memory version (memory-state.ts) serves handler tests and dry runs.
  */
 import type { WarningRule } from '../core/field-policy.js';
+import { createHash } from 'node:crypto';
+import { conflictKey, type Conflict, type ConflictEntry, type Resolution } from '../core/conflicts.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 
 export interface Rejection {
@@ -35,6 +37,12 @@ export interface PageResult {
   skipped: number;
   /** Records re-read because an earlier run could not write them (see FailureEntry). */
   retried: number;
+  /** Patrons linked to a contact already in the CRM (matched, or followed after a merge). */
+  linked: number;
+  /** Records (or parts of them) not written until a person decides a conflict. */
+  held: number;
+  /** Conflicts logged (decided by policy, or held). */
+  conflicts: number;
   /** Created or updated records that carry at least one warning. */
   withWarnings: number;
   rejections: Rejection[];
@@ -111,6 +119,10 @@ export interface PageCommit {
   cleared: readonly string[];
   /** Runs after which a failing record is parked. */
   parkAfterRuns: number;
+  /** Conflicts found by this page (decided by policy, or held for a person). */
+  conflicts: readonly Conflict[];
+  /** Keys of resolved conflicts this page applied (they are closed). */
+  applied: readonly string[];
   at: string;
 }
 
@@ -159,6 +171,14 @@ export interface SyncState {
   /** Kept failures of a source (every stream), parked ones included. */
   listFailures(sourceId: string): Promise<FailureEntry[]>;
 
+  /** The conflict log of a source, newest first (`status`: only those). */
+  listConflicts(sourceId: string, opts?: { status?: ConflictEntry['status']; limit?: number }): Promise<ConflictEntry[]>;
+  getConflict(sourceId: string, id: string): Promise<ConflictEntry | null>;
+  /** Records a person's answer; the next run that meets the record applies it. */
+  resolveConflict(sourceId: string, id: string, resolution: Resolution, at: string): Promise<ConflictEntry | null>;
+  /** Answers waiting to be applied for these external ids, by conflict key. */
+  getResolutions(sourceId: string, externalIds: readonly string[]): Promise<Map<string, Resolution>>;
+
   createRun(run: { runId: string; mode: RunMode; sourceIds: string[]; startedAt: string; recordIds?: string[] }): Promise<void>;
   /** The first page request of a run's source, kept so a crashed run can be resumed. */
   setFirstRequest(runId: string, sourceId: string, request: PageRequest): Promise<void>;
@@ -178,11 +198,29 @@ export interface SyncState {
 export const emptyCursor = (): Cursor => ({ updatedAt: null, lastId: null });
 
 export const emptyPageResult = (): PageResult => ({
-  read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, retried: 0, withWarnings: 0, rejections: [], warnings: [],
+  read: 0, created: 0, updated: 0, linked: 0, unchanged: 0, rejected: 0, skipped: 0, held: 0, conflicts: 0, retried: 0, withWarnings: 0, rejections: [], warnings: [],
 });
 
+/** A conflict's id: short and stable, so the same disagreement seen again keeps its entry. */
+export const conflictId = (sourceId: string, key: string): string => `c${createHash('sha256').update(`${sourceId}|${key}`).digest('hex').slice(0, 10)}`;
+
+/** Pure: the log entry of a conflict seen (again) by `runId`. Held ones are open; decided ones are logged. */
+export function recordConflict(prev: ConflictEntry | undefined, c: Conflict, runId: string, at: string): ConflictEntry {
+  const key = conflictKey(c);
+  const reopened = prev?.status === 'resolved';
+  return {
+    ...c,
+    id: conflictId(c.sourceId, key),
+    status: c.decision === 'review' ? 'open' : 'decided',
+    firstSeen: prev && !reopened ? prev.firstSeen : at,
+    lastSeen: at,
+    runId,
+  };
+}
+
 /** A page result as stored; pages committed before warnings and retries existed have none. */
-export type StoredPageResult = Omit<PageResult, 'withWarnings' | 'warnings' | 'retried'> & Partial<Pick<PageResult, 'withWarnings' | 'warnings' | 'retried'>>;
+type Later = 'withWarnings' | 'warnings' | 'retried' | 'linked' | 'held' | 'conflicts';
+export type StoredPageResult = Omit<PageResult, Later> & Partial<Pick<PageResult, Later>>;
 
 /** Sum page results into a source report's counters. */
 export function sumPages(pages: Iterable<StoredPageResult>): PageResult & Pick<SourceReport, 'pages' | 'warningCounts'> {
@@ -196,6 +234,9 @@ export function sumPages(pages: Iterable<StoredPageResult>): PageResult & Pick<S
     total.rejected += p.rejected;
     total.skipped += p.skipped;
     total.retried += p.retried ?? 0;
+    total.linked += p.linked ?? 0;
+    total.held += p.held ?? 0;
+    total.conflicts += p.conflicts ?? 0;
     total.withWarnings += p.withWarnings ?? 0;
     total.rejections.push(...p.rejections);
     total.warnings.push(...(p.warnings ?? []));

@@ -5,10 +5,11 @@
  * its source to another.
  */
 import type { Redis } from 'ioredis';
+import { conflictKey, type ConflictEntry, type Resolution } from '../core/conflicts.js';
 import { BridgeError } from '../core/errors.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 import {
-  emptyCursor, finishFields, isInterrupted, LeaseLostError, recordFailure, sumPages,
+  emptyCursor, finishFields, isInterrupted, LeaseLostError, recordConflict, recordFailure, sumPages,
   type CommittedPage, type FailureEntry, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState,
 } from './ports.js';
 
@@ -57,6 +58,15 @@ if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then
   for _ = 1, nf do redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1]); i = i + 2 end
   local nc = tonumber(ARGV[i]); i = i + 1
   for _ = 1, nc do redis.call('HDEL', KEYS[5], ARGV[i]); i = i + 1 end
+  local nk = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, nk do
+    redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1])
+    redis.call('HSET', KEYS[7], ARGV[i + 2], ARGV[i])
+    redis.call('ZADD', KEYS[8], ARGV[i + 3], ARGV[i])
+    i = i + 4
+  end
+  local na = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, na do redis.call('HDEL', KEYS[9], ARGV[i]); i = i + 1 end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return 'ok'`;
@@ -83,11 +93,42 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     sent: (s: string) => `${prefix}:state:sent:${s}`,
     lease: (s: string) => `${prefix}:state:lease:${s}`,
     failures: (s: string) => `${prefix}:state:failures:${s}`,
+    conflicts: (s: string) => `${prefix}:state:conflicts:${s}`,
+    conflictIds: (s: string) => `${prefix}:state:conflict-ids:${s}`,
+    conflictsSeen: (s: string) => `${prefix}:state:conflicts-seen:${s}`,
+    answers: (s: string) => `${prefix}:state:answers:${s}`,
     run: (r: string) => `${prefix}:state:run:${r}`,
     pages: (r: string, s: string) => `${prefix}:state:run:${r}:pages:${s}`,
     done: (r: string) => `${prefix}:state:run:${r}:done`,
     runs: `${prefix}:state:runs`,
   };
+
+  /** The log entries a commit writes: conflicts seen (first seen kept), and resolved ones it applied. */
+  async function conflictEntries(c: PageCommit): Promise<ConflictEntry[]> {
+    const seenKeys = c.conflicts.map((x) => conflictKey(x));
+    const keys = [...seenKeys, ...c.applied];
+    if (keys.length === 0) return [];
+    const prev = (await redis.hmget(k.conflicts(c.sourceId), ...keys)).map((v) => (v ? (JSON.parse(v) as ConflictEntry) : undefined));
+    const out = c.conflicts.map((x, i) => recordConflict(prev[i], x, c.runId, c.at));
+    c.applied.forEach((key, j) => {
+      const p = prev[seenKeys.length + j];
+      if (p && !seenKeys.includes(key)) out.push({ ...p, status: 'resolved', lastSeen: c.at, runId: c.runId });
+    });
+    return out;
+  }
+
+  /** Bounded retention: decided and resolved conflicts last seen before `cutoffMs` are dropped; open ones stay. */
+  async function pruneConflicts(sourceId: string, cutoffMs: number): Promise<void> {
+    const old = await redis.zrangebyscore(k.conflictsSeen(sourceId), '-inf', cutoffMs);
+    if (old.length === 0) return;
+    const entries = await redis.hmget(k.conflicts(sourceId), ...old);
+    const drop = old.filter((_, i) => !entries[i] || (JSON.parse(entries[i]!) as ConflictEntry).status !== 'open');
+    if (drop.length === 0) return;
+    const ids = entries.flatMap((v, i) => (v && drop.includes(old[i]!) ? [(JSON.parse(v) as ConflictEntry).id] : []));
+    const m = redis.multi().hdel(k.conflicts(sourceId), ...drop).zrem(k.conflictsSeen(sourceId), ...drop);
+    if (ids.length) m.hdel(k.conflictIds(sourceId), ...ids);
+    await m.exec().then(checkExec(`prune old conflicts of source "${sourceId}"`));
+  }
 
   async function listFailures(sourceId: string): Promise<FailureEntry[]> {
     return Object.values(await redis.hgetall(k.failures(sourceId))).map((v) => JSON.parse(v) as FailureEntry);
@@ -150,7 +191,14 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
         args.push(fields[i]!, JSON.stringify(recordFailure(before, r, c)));
       });
       args.push(c.cleared.length, ...c.cleared.map((id) => failureField(c.stream, id)));
-      const keys = [k.lease(c.sourceId), k.pages(c.runId, c.sourceId), k.cursor(c.sourceId), k.sent(c.sourceId), k.failures(c.sourceId)];
+      const entries = await conflictEntries(c);
+      args.push(entries.length);
+      for (const e of entries) args.push(conflictKey(e), JSON.stringify(e), e.id, Date.parse(e.lastSeen));
+      args.push(c.applied.length, ...c.applied);
+      const keys = [
+        k.lease(c.sourceId), k.pages(c.runId, c.sourceId), k.cursor(c.sourceId), k.sent(c.sourceId), k.failures(c.sourceId),
+        k.conflicts(c.sourceId), k.conflictIds(c.sourceId), k.conflictsSeen(c.sourceId), k.answers(c.sourceId),
+      ];
       const res = (await redis.eval(COMMIT, keys.length, ...keys, ...args)) as string;
       if (res !== 'ok') throw new LeaseLostError(c.sourceId, c.runId, res === '' ? null : res);
     },
@@ -178,6 +226,34 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     leaseHolder: (sourceId) => redis.get(k.lease(sourceId)),
 
     listFailures,
+
+    async listConflicts(sourceId, opts = {}) {
+      const keys = await redis.zrevrange(k.conflictsSeen(sourceId), 0, -1);
+      const entries = keys.length ? (await redis.hmget(k.conflicts(sourceId), ...keys)).flatMap((v) => (v ? [JSON.parse(v) as ConflictEntry] : [])) : [];
+      const wanted = entries.filter((e) => opts.status === undefined || e.status === opts.status);
+      return opts.limit === undefined ? wanted : wanted.slice(0, opts.limit);
+    },
+
+    async getConflict(sourceId, id) {
+      const key = await redis.hget(k.conflictIds(sourceId), id);
+      const raw = key ? await redis.hget(k.conflicts(sourceId), key) : null;
+      return raw ? (JSON.parse(raw) as ConflictEntry) : null;
+    },
+
+    async resolveConflict(sourceId, id, resolution, at) {
+      const key = await redis.hget(k.conflictIds(sourceId), id);
+      const raw = key ? await redis.hget(k.conflicts(sourceId), key) : null;
+      if (!key || !raw) return null;
+      const entry: ConflictEntry = { ...(JSON.parse(raw) as ConflictEntry), status: 'resolved', resolution, resolvedAt: at };
+      await redis.multi().hset(k.conflicts(sourceId), key, JSON.stringify(entry)).hset(k.answers(sourceId), key, JSON.stringify(resolution)).exec().then(checkExec(`record the answer to conflict ${id}`));
+      return entry;
+    },
+
+    async getResolutions(sourceId, externalIds) {
+      const wanted = new Set(externalIds);
+      const all = await redis.hgetall(k.answers(sourceId));
+      return new Map(Object.entries(all).filter(([key]) => wanted.has(key.split('|')[1] ?? '')).map(([key, v]) => [key, JSON.parse(v) as Resolution]));
+    },
 
     async createRun(run) {
       if (await redis.hexists(k.run(run.runId), 'runId')) return;
@@ -212,6 +288,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     },
 
     async finishSource(runId, sourceId, outcome) {
+      await pruneConflicts(sourceId, Date.parse(outcome.at) - RUN_TTL_SECONDS * 1000);
       const kept = await listFailures(sourceId);
       const failures = { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length };
       const res = await redis

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createCiviCrmSink } from '../../connectors/civicrm/index.js';
-import type { ContactUpsert } from '../../connectors/civicrm/index.js';
+import type { CrmOperation } from '../../src/core/types.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from '../../src/sandbox/civicrm/index.js';
 
@@ -14,9 +14,12 @@ afterEach(async () => {
   civi = undefined;
 });
 
-const upsert = (n: number): ContactUpsert => ({
-  contact: { externalId: `koha:${n}`, sourceId: 'koha', sourceRecordId: String(n), values: { first_name: `Given${n}`, last_name: `Family${n}` }, groups: [] },
-  removeFromGroups: [],
+const values = (n: number) => ({ first_name: `Given${n}`, last_name: `Family${n}` });
+const create = (n: number): CrmOperation => ({ kind: 'upsertContact', mode: 'create', externalId: `koha:${n}`, sourceRecordId: String(n), values: values(n), addGroups: [], removeGroups: [] });
+/** An update of a known contact, with its modified_date as read before the write. */
+const update = (n: number, s: CiviSandbox, id: number): CrmOperation => ({
+  ...create(n), mode: 'update', contactId: id, values: { last_name: `Renamed${n}` },
+  seen: String(s.rows('Contact').find((r) => r.id === id)!.modified_date),
 });
 
 /** A sandbox whose clock the test moves, and a sink that calls it as the no-debug user. */
@@ -36,23 +39,24 @@ const externalIds = (s: CiviSandbox) => s.rows('Contact').map((r) => r['external
 describe('CiviCRM sink: records refused for a hidden reason are re-read', () => {
   it('reports records written before the 500 as created or updated, with their contact ids', async () => {
     const { sink, tick, saveFaults } = await setup((f) => ({ seed: 1, rates: { error500AfterWrite: 1 }, actions: (call) => f.on && call === 'Contact.save' }));
-    const [existing] = await sink.upsertContacts([upsert(1)]);
+    const [existing] = await sink.applyContacts([create(1)]);
     expect(existing).toMatchObject({ outcome: 'created' });
     tick();
     saveFaults.on = true;
-    const results = await sink.upsertContacts([upsert(1), upsert(2), upsert(3)]);
+    const results = await sink.applyContacts([update(1, civi!, existing!.contactId!), create(2), create(3)]);
     expect(results.map((r) => [r.externalId, r.outcome])).toEqual([['koha:1', 'updated'], ['koha:2', 'created'], ['koha:3', 'created']]);
     expect(results[0]!.contactId).toBe(existing!.contactId);
-    expect(civi!.stats.faults.error500AfterWrite).toBe(4); // the chunk, then each record alone
+    // New contacts: their chunk, then each alone (3); the known one: its chunk, then alone (2).
+    expect(civi!.stats.faults.error500AfterWrite).toBe(5);
     expect(externalIds(civi!)).toEqual(['koha:1', 'koha:2', 'koha:3']);
   });
 
   it('keeps records the CRM never wrote rejected, an existing contact included', async () => {
     const { sink, tick, saveFaults } = await setup((f) => ({ seed: 1, rates: { error500BeforeWrite: 1 }, actions: (call) => f.on && call === 'Contact.save' }));
-    await sink.upsertContacts([upsert(1)]);
+    const [existing] = await sink.applyContacts([create(1)]);
     tick();
     saveFaults.on = true;
-    const results = await sink.upsertContacts([upsert(1), upsert(2)]);
+    const results = await sink.applyContacts([update(1, civi!, existing!.contactId!), create(2)]);
     expect(results.map((r) => [r.externalId, r.outcome, r.code])).toEqual([['koha:1', 'rejected', 'CRM_NO_DEBUG'], ['koha:2', 'rejected', 'CRM_NO_DEBUG']]);
     expect(results[0]!.reason).toMatch(/view debug output/);
     expect(externalIds(civi!)).toEqual(['koha:1']);

@@ -26,9 +26,9 @@ afterAll(async () => {
 
 const commit = (over: Partial<PageCommit> = {}): PageCommit => ({
   runId: 'r1', sourceId: 'koha', stream: 'patrons', pageNo: 1, result: { ...emptyPageResult(), read: 2, created: 2 },
-  sent: new Map([['koha:1', { fingerprint: 'f1', groups: [], at: '2026-11-23T00:00:00.000Z' }]]),
+  sent: new Map([['koha:1', { fields: {}, groups: [], at: '2026-11-23T00:00:00.000Z' }]]),
   cursor: { updatedAt: '2026-03-01T10:00:00.000Z', lastId: '20' }, next: null, retryNext: false,
-  failed: [], cleared: [], parkAfterRuns: 2, at: '2026-11-23T00:00:00.000Z',
+  failed: [], cleared: [], parkAfterRuns: 2, conflicts: [], applied: [], at: '2026-11-23T00:00:00.000Z',
   ...over,
 });
 const cursorAt = (updatedAt: string, lastId: string): Cursor => ({ updatedAt, lastId });
@@ -104,5 +104,24 @@ describe('Redis state', () => {
     expect(run).toMatchObject({ mode: 'full', status: 'done', durationMs: 10_000 });
     expect(run?.sources).toEqual([expect.objectContaining({ sourceId: 'koha', status: 'done', created: 2, failures: { open: 1, parked: 0 } })]);
     expect(run?.sources[0]?.error).toBeUndefined();
+  });
+
+  it('logs conflicts once per disagreement, keeps a person\'s answer until a page applies it, then closes the conflict', async () => {
+    const held = { kind: 'match' as const, sourceId: 'koha', recordId: '7', externalId: 'koha:7', candidates: [5, 9], decision: 'review' as const, reason: '2 CRM contacts have the same e-mail and names' };
+    const kept = { kind: 'field' as const, sourceId: 'koha', recordId: '8', externalId: 'koha:8', field: 'email_primary.email', crm: 'a@x.org', source: 'b@x.org', decision: 'crm' as const, reason: 'kept' };
+    await state.acquireLease('koha', 'r1', 5_000);
+    await state.commitPage(commit({ pageNo: 1, conflicts: [held, kept], at: '2026-11-23T01:00:00.000Z' }));
+    await state.commitPage(commit({ pageNo: 2, conflicts: [held], at: '2026-11-23T02:00:00.000Z' }));
+    const open = await state.listConflicts('koha', { status: 'open' });
+    expect(open).toEqual([expect.objectContaining({ kind: 'match', candidates: [5, 9], firstSeen: '2026-11-23T01:00:00.000Z', lastSeen: '2026-11-23T02:00:00.000Z', status: 'open' })]);
+    expect(await state.listConflicts('koha', { status: 'decided' })).toEqual([expect.objectContaining({ field: 'email_primary.email', crm: 'a@x.org', source: 'b@x.org' })]);
+    const id = open[0]!.id;
+    expect(await state.getConflict('koha', id)).toEqual(open[0]);
+    expect(await state.resolveConflict('koha', id, { link: 9 }, '2026-11-23T03:00:00.000Z')).toMatchObject({ status: 'resolved', resolution: { link: 9 } });
+    expect(await state.getResolutions('koha', ['koha:7', 'koha:8'])).toEqual(new Map([['match|koha:7|', { link: 9 }]]));
+    await state.commitPage(commit({ pageNo: 3, applied: ['match|koha:7|'], at: '2026-11-24T01:00:00.000Z' }));
+    expect((await state.getResolutions('koha', ['koha:7'])).size).toBe(0);
+    expect(await state.getConflict('koha', id)).toMatchObject({ status: 'resolved', lastSeen: '2026-11-24T01:00:00.000Z' });
+    expect(await state.resolveConflict('koha', 'cnosuch', { take: 'crm' }, '2026-11-24T01:00:00.000Z')).toBeNull();
   });
 });

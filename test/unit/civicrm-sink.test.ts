@@ -2,9 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import nock from 'nock';
 import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
-import type { DesiredContact } from '../../src/core/types.js';
+import type { CrmOperation, DesiredContact, GroupRef } from '../../src/core/types.js';
 import { createCiviCrmSink } from '../../connectors/civicrm/civicrm-sink.js';
-import type { ContactUpsert } from '../../connectors/civicrm/sink.js';
 import { API_KEY, BASE, crmConfig, envelope, FAST_RETRY, getFieldsReply, paramsOf, recorded, replyOf } from './civicrm-fixtures.js';
 
 interface Call {
@@ -18,7 +17,11 @@ interface Call {
  * 'view debug output' gets (the cause is hidden), after or before writing it.
  */
 function fakeCivi(
-  opts: { existing?: Record<string, number>; trashed?: string[]; groups?: string[]; saveStatus?: number; failAfterWrite?: string[]; failBeforeWrite?: string[] } = {},
+  opts: {
+    existing?: Record<string, number>; trashed?: string[]; groups?: string[]; saveStatus?: number; failAfterWrite?: string[]; failBeforeWrite?: string[];
+    /** existing contacts that Contact.update can take out of the trash */
+    restorable?: string[];
+  } = {},
 ) {
   const contacts = new Map(Object.entries(opts.existing ?? {}));
   // modified_date changes on every write, like CiviCRM's column.
@@ -42,9 +45,15 @@ function fakeCivi(
       const records = (params.records ?? []) as Array<Record<string, unknown>>;
       switch (path) {
         case 'Contact.get': {
-          const ids = ((params.where as unknown[][])[0]![2] ?? []) as string[];
-          const rows = ids.filter((x) => contacts.has(x)).map((x) => ({ id: contacts.get(x), external_identifier: x, modified_date: modified.get(x) }));
+          const [field, , wanted] = (params.where as unknown[][])[0]! as [string, string, unknown[]];
+          const rows = [...contacts].filter(([x, id]) => (field === 'id' ? wanted.includes(id) : wanted.includes(x)))
+            .map(([x, id]) => ({ id, external_identifier: x, modified_date: modified.get(x) }));
           return [200, envelope('Contact', 'get', rows), json];
+        }
+        case 'Contact.update': {
+          const id = (params.where as unknown[][])[0]![2] as number;
+          const ext = (opts.restorable ?? []).find((x) => contacts.get(x) === id);
+          return [200, envelope('Contact', 'update', ext ? [{ id }] : []), json];
         }
         case 'Contact.save': {
           if (opts.saveStatus) return [opts.saveStatus, 'unavailable', { 'Content-Type': 'text/html' }];
@@ -52,13 +61,13 @@ function fakeCivi(
           const out: unknown[] = [];
           let failed = false;
           for (const r of records) {
-            const ext = r.external_identifier as string;
+            const ext = r.id === undefined ? (r.external_identifier as string) : [...contacts].find(([, id]) => id === r.id)![0];
             if (trashed.has(ext)) return replyOf(recorded('trash: Contact.save same external_identifier (sync user'));
             if (opts.failBeforeWrite?.includes(ext)) return hidden500;
             if (!contacts.has(ext)) contacts.set(ext, nextId++);
             modified.set(ext, `2026-02-01 10:00:${String(++writes).padStart(2, '0')}`);
             failed ||= opts.failAfterWrite?.includes(ext) ?? false;
-            out.push({ id: contacts.get(ext), external_identifier: ext });
+            out.push({ id: contacts.get(ext), external_identifier: r.id === undefined ? ext : (r.external_identifier ?? ext) });
           }
           return failed ? hidden500 : [200, envelope('Contact', 'save', out), json];
         }
@@ -87,7 +96,7 @@ function capturingLogger(): Logger & { lines: string[] } {
   return { lines, debug: push, info: push, warn: push, error: push };
 }
 
-function patron(n: number, over: Partial<DesiredContact> = {}, values: DesiredContact['values'] = {}): ContactUpsert {
+function patron(n: number, over: Partial<DesiredContact> = {}, values: DesiredContact['values'] = {}): { contact: DesiredContact } {
   return {
     contact: {
       externalId: `koha:${n}`,
@@ -97,8 +106,17 @@ function patron(n: number, over: Partial<DesiredContact> = {}, values: DesiredCo
       groups: [],
       ...over,
     },
-    removeFromGroups: [],
   };
+}
+
+/** A new contact: every mapped value, the key written by the sink. */
+function create(n: number, values: DesiredContact['values'] = {}, addGroups: GroupRef[] = []): CrmOperation {
+  return { kind: 'upsertContact', mode: 'create', externalId: `koha:${n}`, sourceRecordId: String(n), values: patron(n, {}, values).contact.values, addGroups, removeGroups: [] };
+}
+
+/** A known contact: only the fields that changed. */
+function update(n: number, contactId: number, values: DesiredContact['values'], more: Partial<CrmOperation> = {}): CrmOperation {
+  return { kind: 'upsertContact', mode: 'update', externalId: `koha:${n}`, sourceRecordId: String(n), contactId, values, addGroups: [], removeGroups: [], ...more };
 }
 
 function sink(over = {}, logger: Logger = capturingLogger()) {
@@ -112,10 +130,10 @@ afterEach(() => {
   nock.cleanAll();
 });
 
-describe('upsertContacts: contacts', () => {
-  it('writes valid records in chunks of batch_size with save + match on external_identifier', async () => {
+describe('applyContacts: contacts', () => {
+  it('writes new contacts in chunks with save + match on external_identifier, and known ones by id with only their changed fields', async () => {
     const civi = fakeCivi({ existing: { 'koha:2': 42 } });
-    const results = await sink({ batch_size: 2 }).upsertContacts([1, 2, 3, 4, 5].map((n) => patron(n)));
+    const results = await sink({ batch_size: 2 }).applyContacts([create(1), update(2, 42, { last_name: 'Renamed' }), create(3), create(4), create(5)]);
 
     expect(results.map((r) => [r.externalId, r.outcome, r.contactId])).toEqual([
       ['koha:1', 'created', 100],
@@ -129,18 +147,29 @@ describe('upsertContacts: contacts', () => {
     expect(saves[0]!.params.match).toEqual(['external_identifier']);
     expect(saves[0]!.params.reload).toEqual(['id', 'external_identifier']);
     expect((saves[0]!.params.records as unknown[])[0]).toMatchObject({ external_identifier: 'koha:1', contact_type: 'Individual', first_name: 'Given1' });
-    const gets = civi.of('Contact.get');
-    expect(gets).toHaveLength(3);
-    expect(gets[0]!.params.where).toEqual([['external_identifier', 'IN', ['koha:1', 'koha:2']]]);
-    expect(gets[0]!.params.select).toEqual(['id', 'external_identifier', 'modified_date']);
+    expect(saves[2]!.params.match).toBeUndefined();
+    expect(saves[2]!.params.records).toEqual([{ id: 42, last_name: 'Renamed' }]);
+    // Decided before: no read of its own.
+    expect(civi.of('Contact.get')).toHaveLength(0);
+  });
+
+  it('links a contact by writing the key onto it, and writes nothing for a known contact with only memberships to change', async () => {
+    const civi = fakeCivi({ existing: { 'koha:7': 70, 'koha:8': 80 }, groups: ['G'] });
+    const results = await sink().applyContacts([
+      { ...update(7, 70, { external_identifier: 'koha:7' }), mode: 'link' },
+      update(8, 80, {}, { addGroups: [{ name: 'G', title: 'G' }] }),
+    ]);
+    expect(results.map((r) => [r.outcome, r.contactId])).toEqual([['linked', 70], ['updated', 80]]);
+    expect(civi.of('Contact.save').map((s) => s.params.records)).toEqual([[{ id: 70, external_identifier: 'koha:7' }]]);
+    expect(civi.of('GroupContact.save')[0]!.params.records).toEqual([{ 'group_id:name': 'G', contact_id: 80, status: 'Added' }]);
   });
 
   it('rejects records whose values do not fit, naming the field, and still writes the others', async () => {
     const civi = fakeCivi();
-    const results = await sink().upsertContacts([
-      patron(1),
-      patron(2, {}, { birth_date: '2026-02-31', first_name: 'x'.repeat(65) }),
-      patron(3, {}, { 'address_primary.country_id:name': 'XX' }),
+    const results = await sink().applyContacts([
+      create(1),
+      create(2, { birth_date: '2026-02-31', first_name: 'x'.repeat(65) }),
+      create(3, { 'address_primary.country_id:name': 'XX' }),
     ]);
     expect(results[0]).toMatchObject({ outcome: 'created' });
     expect(results[1]).toMatchObject({ outcome: 'rejected', code: 'VALUE_INVALID', sourceRecordId: '2' });
@@ -156,7 +185,7 @@ describe('upsertContacts: contacts', () => {
   it('when one record of a chunk is refused (trashed duplicate), writes the others and explains the refusal', async () => {
     const logger = capturingLogger();
     const civi = fakeCivi({ trashed: ['koha:2'] });
-    const results = await sink({}, logger).upsertContacts([patron(1), patron(2), patron(3)]);
+    const results = await sink({}, logger).applyContacts([create(1), create(2), create(3)]);
 
     expect(results.map((r) => r.outcome)).toEqual(['created', 'rejected', 'created']);
     expect(results[1]!.code).toBe('CRM_DUPLICATE');
@@ -167,15 +196,16 @@ describe('upsertContacts: contacts', () => {
     expect(civi.contacts.size).toBe(2);
     expect(civi.of('Contact.save').map((s) => (s.params.records as unknown[]).length)).toEqual([3, 1, 1, 1]);
     // The refusal says why, so the record is not re-read.
-    expect(civi.of('Contact.get')).toHaveLength(1);
+    expect(civi.of('Contact.get')).toHaveLength(0);
     const all = [...logger.lines, ...results.map((r) => r.reason ?? '')].join('\n');
     for (const leak of ['Given2', 'Family2', 'patron2@example.org', API_KEY]) expect(all).not.toContain(leak);
   });
 
   it('re-reads records refused without a reason and reports those the CRM holds as written', async () => {
-    // koha:1 new and koha:3 existing are written before the error; koha:2 new and koha:4 existing are not.
+    // koha:1 new and koha:3 known are written before the error; koha:2 new and koha:4 known are not.
     const civi = fakeCivi({ existing: { 'koha:3': 42, 'koha:4': 43 }, failAfterWrite: ['koha:1', 'koha:3'], failBeforeWrite: ['koha:2', 'koha:4'] });
-    const results = await sink().upsertContacts([1, 2, 3, 4, 5].map((n) => patron(n)));
+    const seen = { seen: '2026-01-05 10:00:00' };
+    const results = await sink().applyContacts([create(1), create(2), update(3, 42, { last_name: 'A' }, seen), update(4, 43, { last_name: 'B' }, seen), create(5)]);
 
     expect(results.map((r) => [r.externalId, r.outcome, r.code, r.contactId])).toEqual([
       ['koha:1', 'created', undefined, 100],
@@ -184,18 +214,26 @@ describe('upsertContacts: contacts', () => {
       ['koha:4', 'rejected', 'CRM_NO_DEBUG', undefined],
       ['koha:5', 'created', undefined, 101],
     ]);
-    // One batched re-read of the four refused records after the pre-read.
-    expect(civi.of('Contact.get').map((c) => (c.params.where as unknown[][])[0]![2])).toEqual([
-      ['koha:1', 'koha:2', 'koha:3', 'koha:4', 'koha:5'],
-      ['koha:1', 'koha:2', 'koha:3', 'koha:4'],
+    // One batched re-read per kind of the refused records: new ones by key, known ones by id.
+    expect(civi.of('Contact.get').map((c) => c.params.where)).toEqual([
+      [['external_identifier', 'IN', ['koha:1', 'koha:2']]],
+      [['id', 'IN', [42, 43]]],
     ]);
     expect(civi.contacts.size).toBe(4);
+  });
+
+  it('restores a contact from the trash, then writes it; one that is not there is a CRM_GONE refusal, or created again when asked', async () => {
+    const civi = fakeCivi({ existing: { 'koha:1': 10, 'koha:2': 20 }, restorable: ['koha:1'] });
+    const restore = (n: number, id: number, more: Partial<CrmOperation> = {}) => ({ ...update(n, id, patron(n).contact.values), mode: 'restore' as const, ...more });
+    const results = await sink().applyContacts([restore(1, 10), restore(2, 20), restore(3, 30, { recreateIfDeleted: true })]);
+    expect(results.map((r) => [r.outcome, r.code, r.contactId])).toEqual([['updated', undefined, 10], ['rejected', 'CRM_GONE', undefined], ['created', undefined, 100]]);
+    expect(civi.of('Contact.update').map((c) => c.params)).toEqual([10, 20, 30].map((id) => ({ where: [['id', '=', id]], values: { is_deleted: false } })));
   });
 
   it('throws a transient error when CiviCRM stays unavailable, so the caller retries the page', async () => {
     fakeCivi({ saveStatus: 503 });
     const s = sink({ retries: 1 });
-    await expect(s.upsertContacts([patron(1)])).rejects.toMatchObject({ code: 'HTTP_TRANSIENT', transient: true });
+    await expect(s.applyContacts([create(1)])).rejects.toMatchObject({ code: 'HTTP_TRANSIENT', transient: true });
     expect(s.requests()).toBeGreaterThan(0);
   });
 
@@ -205,10 +243,9 @@ describe('upsertContacts: contacts', () => {
       .persist()
       .post(/getFields$/)
       .reply((uri, body) => [200, getFieldsReply(uri.split('/')[4]!, paramsOf(body)), json]);
-    nock(BASE).post('/civicrm/ajax/api4/Contact/get').reply(200, envelope('Contact', 'get', []), json);
     const forbidden = { error_code: 0, error_message: 'Authorization failed: CiviCRM APIv4 (Contact::save)', status: 403 };
     const save = nock(BASE).post('/civicrm/ajax/api4/Contact/save').reply(403, forbidden, json);
-    const err = await sink().upsertContacts([patron(1), patron(2)]).catch((e: unknown) => e);
+    const err = await sink().applyContacts([create(1), create(2)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BridgeError);
     expect(err).toMatchObject({ code: 'CRM_FORBIDDEN' });
     expect(save.isDone()).toBe(true);
@@ -247,17 +284,13 @@ describe('fitContacts', () => {
   });
 });
 
-describe('upsertContacts: groups', () => {
-  it('ensures groups once per process and saves memberships, with Removed rows for groups left', async () => {
+describe('applyContacts: groups', () => {
+  it('ensures groups once per process and saves memberships, with Removed rows only for groups that exist', async () => {
     const civi = fakeCivi({ groups: ['Old_Branch'] });
     const s = sink();
-    const patrons = (ns: number[]) =>
-      ns.map((n) => {
-        const p = patron(n, { groups: [{ name: 'Library_Patrons', title: 'Library patrons' }] });
-        return { ...p, removeFromGroups: ['Old_Branch', 'Never_Created'] };
-      });
-    const first = await s.upsertContacts(patrons([1, 2]));
-    await s.upsertContacts(patrons([3]));
+    const ops = (ns: number[]) => ns.map((n) => ({ ...create(n, {}, [{ name: 'Library_Patrons', title: 'Library patrons' }]), removeGroups: ['Old_Branch', 'Never_Created'] }));
+    const first = await s.applyContacts(ops([1, 2]));
+    await s.applyContacts(ops([3]));
 
     expect(first.map((r) => r.outcome)).toEqual(['created', 'created']);
     const groupSaves = civi.of('Group.save');
@@ -281,9 +314,9 @@ describe('upsertContacts: groups', () => {
 
   it('marks a contact whose membership CiviCRM refuses as rejected, keeping its contact id, and writes the other rows', async () => {
     const civi = fakeCivi();
-    const results = await sink().upsertContacts([
-      patron(1, { groups: [{ name: 'Library_Patrons', title: 'Library patrons' }] }),
-      patron(2, { groups: [{ name: 'Broken', title: 'Broken' }] }),
+    const results = await sink().applyContacts([
+      create(1, {}, [{ name: 'Library_Patrons', title: 'Library patrons' }]),
+      create(2, {}, [{ name: 'Broken', title: 'Broken' }]),
     ]);
     expect(results[0]).toMatchObject({ outcome: 'created', contactId: 100 });
     expect(results[1]).toMatchObject({ outcome: 'rejected', contactId: 101, code: 'CRM_MANDATORY' });
@@ -293,7 +326,7 @@ describe('upsertContacts: groups', () => {
 
   it('sends no group calls for rejected records or contacts without groups', async () => {
     const civi = fakeCivi();
-    await sink().upsertContacts([patron(1), patron(2, { groups: [{ name: 'G', title: 'G' }] }, { birth_date: 'bad' })]);
+    await sink().applyContacts([create(1), create(2, { birth_date: 'bad' }, [{ name: 'G', title: 'G' }])]);
     expect(civi.of('Group.save')).toHaveLength(0);
     expect(civi.of('GroupContact.save')).toHaveLength(0);
   });

@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { Connector } from '../../connectors/connector.js';
 import { fitContact } from '../../connectors/civicrm/fit.js';
-import type { ContactFit, ContactUpsert, CrmSink, FieldSpec } from '../../connectors/civicrm/sink.js';
+import type { ContactFit, CrmSink, FieldSpec } from '../../connectors/civicrm/sink.js';
+import type { SnapshotRequest } from '../../connectors/civicrm/snapshot.js';
 import type { FieldPolicy } from '../../src/core/field-policy.js';
 import { BridgeError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/logger.js';
-import type { ContactWriteResult, DesiredContact, Page, PageRequest, SourceRecord } from '../../src/core/types.js';
+import type { ContactWriteResult, CrmLookup, CrmOperation, CrmSnapshot, DesiredContact, Page, PageRequest, SourceRecord, Value } from '../../src/core/types.js';
 import type { CompiledMapping, TransformResult } from '../../src/mapping/types.js';
 import { processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
 import { createMemoryState } from '../../src/state/index.js';
@@ -21,6 +22,8 @@ const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord =>
 const mapping: CompiledMapping = {
   file: 'test.yaml', sourceType: 'koha', targetFields: ['last_name'], customGroups: [],
   policies: new Map<string, FieldPolicy>([['last_name', { onTooLong: 'truncate', onInvalid: 'omit', required: true }]]),
+  sync: { fieldPolicy: () => 'source', groupPolicy: 'crm', matchFields: ['last_name', 'first_name'], onTrashed: 'conflict', onDeleted: 'conflict' },
+  managedGroup: () => true,
   transform(r): TransformResult {
     if (r.anonymised) return { kind: 'skip', reason: 'anonymised' };
     if (!r.data.surname) return { kind: 'reject', code: 'RECORD_INVALID', reason: 'surname is required' };
@@ -35,10 +38,12 @@ const mapping: CompiledMapping = {
 /** The CRM's last_name column holds 8 characters here. */
 const SPECS = new Map<string, FieldSpec>([['last_name', { name: 'last_name', dataType: 'String', maxLength: 8 }]]);
 
+/** A CRM in memory: contacts by key; `refuse` answers a write with a constraint error, `trashed` as a key held in the trash. */
 class FakeCrm implements CrmSink {
-  calls: ContactUpsert[][] = [];
-  known = new Set<string>();
+  calls: CrmOperation[][] = [];
+  contacts = new Map<string, { id: number; values: Record<string, Value>; groups: string[] }>();
   refuse = new Set<string>();
+  trashed = new Set<string>();
   failWith: Error | null = null;
   missing: string[] = [];
   async describeContactFields() { return SPECS; }
@@ -46,14 +51,26 @@ class FakeCrm implements CrmSink {
   async fitContacts(contacts: readonly DesiredContact[], policies: ReadonlyMap<string, FieldPolicy>): Promise<ContactFit[]> {
     return contacts.map((c) => fitContact(c, SPECS, policies));
   }
-  async upsertContacts(batch: ContactUpsert[]): Promise<ContactWriteResult[]> {
+  async readContacts(req: SnapshotRequest): Promise<CrmSnapshot> {
+    const byKey = new Map<string, CrmLookup>();
+    for (const d of req.desired) {
+      const c = this.contacts.get(d.externalId);
+      if (c) byKey.set(d.externalId, { kind: 'found', contact: { id: c.id, externalId: d.externalId, values: { ...c.values }, groups: [...c.groups], removedGroups: [] } });
+    }
+    return { byKey, candidates: [] };
+  }
+  async applyContacts(ops: readonly CrmOperation[]): Promise<ContactWriteResult[]> {
     if (this.failWith) throw this.failWith;
-    this.calls.push(batch);
-    return batch.map(({ contact: c }) => {
-      if (this.refuse.has(c.externalId)) return { externalId: c.externalId, sourceRecordId: c.sourceRecordId, outcome: 'rejected', code: 'CRM_DUPLICATE', reason: 'refused' };
-      const outcome = this.known.has(c.externalId) ? 'updated' : 'created';
-      this.known.add(c.externalId);
-      return { externalId: c.externalId, sourceRecordId: c.sourceRecordId, outcome, contactId: 100 + Number(c.sourceRecordId) };
+    this.calls.push([...ops]);
+    return ops.map((op) => {
+      const base = { externalId: op.externalId, sourceRecordId: op.sourceRecordId };
+      if (this.refuse.has(op.externalId)) return { ...base, outcome: 'rejected', code: 'CRM_CONSTRAINT', reason: 'refused' };
+      if (this.trashed.has(op.externalId)) return { ...base, outcome: 'rejected', code: 'CRM_DUPLICATE', reason: 'hidden in the trash' };
+      const c = this.contacts.get(op.externalId) ?? { id: 100 + Number(op.sourceRecordId), values: {}, groups: [] };
+      Object.assign(c.values, op.values);
+      c.groups = [...c.groups.filter((g) => !op.removeGroups.includes(g)), ...op.addGroups.map((g) => g.name)];
+      this.contacts.set(op.externalId, c);
+      return { ...base, outcome: op.mode === 'create' ? 'created' : op.mode === 'link' ? 'linked' : 'updated', contactId: c.id };
     });
   }
 }
@@ -139,7 +156,7 @@ describe('page handler', () => {
     const page: Page = { records: [rec(1, T1), rec(5, T1)], rejected: [], last: { updatedAt: T1, id: '5' }, hasMore: false };
     const { result } = await processPage(deps(connectorOf([page])), win('r1'));
     expect(result).toMatchObject({ created: 1, rejected: 1 });
-    expect(result.rejections).toEqual([{ recordId: '1', code: 'CRM_DUPLICATE', reason: 'refused' }]);
+    expect(result.rejections).toEqual([{ recordId: '1', code: 'CRM_CONSTRAINT', reason: 'refused' }]);
     expect((await state.getSent('koha', ['koha:1', 'koha:5'])).has('koha:1')).toBe(false);
   });
 
@@ -154,7 +171,7 @@ describe('page handler', () => {
       { recordId: '1', field: 'last_name', rule: 'truncated' },
       { recordId: '5', field: 'email_primary.email', rule: 'invalid' },
     ]);
-    expect(crm.calls[0]!.map((u) => u.contact.values.last_name)).toEqual(['Abcdefgh', 'Lee', 'Short']);
+    expect(crm.calls[0]!.map((u) => u.values.last_name)).toEqual(['Abcdefgh', 'Lee', 'Short']);
   });
 
   it('sums warnings per field and rule in the source report', async () => {
@@ -178,7 +195,7 @@ describe('page handler', () => {
     expect((await once('Abcdefghijkl', 'r2')).result).toMatchObject({ unchanged: 1, updated: 0, withWarnings: 0, warnings: [] });
     expect((await once('Abcdefghxyz', 'r3')).result).toMatchObject({ unchanged: 1, updated: 0 });
     expect((await once('Abcdef', 'r4')).result).toMatchObject({ updated: 1, withWarnings: 0 });
-    expect(crm.calls.map((b) => b[0]!.contact.values.last_name)).toEqual(['Abcdefgh', 'Abcdef']);
+    expect(crm.calls.map((b) => b[0]!.values.last_name)).toEqual(['Abcdefgh', 'Abcdef']);
   });
 
   it('rejects a record the CRM cannot take at all (a field it does not know) before writing, and writes the others', async () => {
@@ -190,7 +207,7 @@ describe('page handler', () => {
     const { result } = await processPage(deps(connectorOf([page]), strict), win('r1'));
     expect(result).toMatchObject({ created: 1, rejected: 1 });
     expect(result.rejections).toEqual([{ recordId: '1', code: 'VALUE_INVALID', reason: expect.stringContaining('no_such_field is not a writable CiviCRM Contact field') }]);
-    expect(crm.calls[0]!.map((u) => u.contact.externalId)).toEqual(['koha:5']);
+    expect(crm.calls[0]!.map((u) => u.externalId)).toEqual(['koha:5']);
   });
 
   it('leaves cursor and counts untouched when the CRM is unreachable', async () => {
@@ -290,7 +307,7 @@ describe('page handler', () => {
       const d = deps(connector);
       await runToEnd(d, 'r1');
       expect(await state.listFailures('koha')).toEqual([
-        expect.objectContaining({ recordId: '1', stream: 'patrons', code: 'CRM_DUPLICATE', reason: 'refused', attempts: 1, runs: 1, parked: false, lastRunId: 'r1' }),
+        expect.objectContaining({ recordId: '1', stream: 'patrons', code: 'CRM_CONSTRAINT', reason: 'refused', attempts: 1, runs: 1, parked: false, lastRunId: 'r1' }),
       ]);
       crm.refuse.clear();
       const r2 = await runToEnd(d, 'r2');
@@ -351,6 +368,31 @@ describe('page handler', () => {
       expect(enqueued).toEqual([first]);
       await processPage(d, first);
       expect(await resumeRun(d, 'r1')).toEqual({ resumed: false, why: 'run r1 has finished (done)' });
+    });
+  });
+
+  describe('a CRM people use', () => {
+    const one: Page = { records: [rec(1, T1, 'Lovelace')], rejected: [], last: { updatedAt: T1, id: '1' }, hasMore: false };
+
+    it('a key held by a contact hidden in the trash is a conflict held for a person, not a crash and not a second contact', async () => {
+      crm.trashed.add('koha:1');
+      const { result } = await processPage(deps(connectorOf([one])), win('r1'));
+      expect(result).toMatchObject({ created: 0, rejected: 0, held: 1, conflicts: 1 });
+      expect(await state.listConflicts('koha')).toEqual([expect.objectContaining({ kind: 'trashed', recordId: '1', status: 'open', decision: 'review' })]);
+      expect((await state.listFailures('koha'))[0]).toMatchObject({ recordId: '1', code: 'CONFLICT' });
+    });
+
+    it('a CRM user\'s edit of a field the source did not change is kept; a source change of it is written (policy source) and logged', async () => {
+      await processPage(deps(connectorOf([one])), win('r1'));
+      crm.contacts.get('koha:1')!.values.last_name = 'Byron'; // a CRM user's edit
+      const again = await processPage(deps(connectorOf([one])), win('r2'));
+      expect(again.result).toMatchObject({ updated: 0, unchanged: 1, conflicts: 0 });
+      const changed = await processPage(deps(connectorOf([{ ...one, records: [rec(1, T2, 'King')] }])), win('r3'));
+      expect(changed.result).toMatchObject({ updated: 1, conflicts: 1 });
+      expect(crm.contacts.get('koha:1')!.values.last_name).toBe('King');
+      expect(await state.listConflicts('koha', { status: 'decided' })).toEqual([
+        expect.objectContaining({ kind: 'field', field: 'last_name', lastWritten: 'Lovelace', crm: 'Byron', source: 'King', decision: 'source' }),
+      ]);
     });
   });
 });

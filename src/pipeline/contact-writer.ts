@@ -1,0 +1,98 @@
+/**
+ * The CRM half of a page: read what the CRM holds for the page's contacts (one snapshot), decide
+ * with the pure reconcile, apply the operations, and turn what happened into counts, the state to
+ * keep, conflicts and records held for a person. No bullmq, no HTTP: ports only.
+ */
+import type { FieldWarning } from '../core/field-policy.js';
+import type { Conflict } from '../core/conflicts.js';
+import type { ContactWriteResult, DesiredContact, SentState } from '../core/types.js';
+import { comparisonOf, reconcile, type ContactPlan } from '../reconcile/index.js';
+import type { PageResult, Rejection } from '../state/ports.js';
+import type { PipelineDeps, SourceBinding } from './types.js';
+
+export interface WriteOutcome {
+  sent: Map<string, SentState>;
+  /** Records written, unchanged or left alone on purpose: their kept failures are cleared. */
+  cleared: string[];
+  /** Records waiting for a person (an open conflict): kept for retry like failures. */
+  held: Rejection[];
+  conflicts: Conflict[];
+  /** Keys of answered conflicts now applied. */
+  applied: string[];
+}
+
+export async function writeContacts(
+  deps: PipelineDeps,
+  binding: SourceBinding,
+  contacts: ReadonlyArray<{ contact: DesiredContact; warnings: readonly FieldWarning[] }>,
+  result: PageResult,
+  opts: { resend: boolean },
+): Promise<WriteOutcome> {
+  const out: WriteOutcome = { sent: new Map(), cleared: [], held: [], conflicts: [], applied: [] };
+  if (contacts.length === 0) return out;
+  const sourceId = contacts[0]!.contact.sourceId;
+  const { mapping } = binding;
+  const desired = contacts.map((c) => c.contact);
+  const keys = desired.map((c) => c.externalId);
+  const [sent, resolutions, specs] = await Promise.all([deps.state.getSent(sourceId, keys), deps.state.getResolutions(sourceId, keys), deps.crm.describeContactFields()]);
+  const known = new Map([...sent].flatMap(([k, s]) => (s.contactId !== undefined && !s.excluded ? [[k, s.contactId] as const] : [])));
+  const chosen = [...resolutions.values()].flatMap((r) => ('link' in r ? [r.link] : []));
+  const snapshot = await deps.crm.readContacts({ desired, known, matchFields: mapping.sync.matchFields, chosen, managedGroup: (n) => mapping.managedGroup(n) });
+  const comparisons = new Map([...new Set(desired.flatMap((d) => Object.keys(d.values)))].map((f) => [f, comparisonOf(specs.get(f)?.dataType, f)]));
+  const plans = reconcile({ desired, sent, snapshot, resolutions, comparisons, policy: mapping.sync, resend: opts.resend });
+
+  const writes = plans.filter((p): p is ContactPlan & { op: NonNullable<ContactPlan['op']> } => p.op !== null);
+  const results = writes.length > 0 ? await deps.crm.applyContacts(writes.map((p) => p.op)) : [];
+  const resultOf = new Map(writes.map((p, i) => [p.contact.externalId, results[i]!]));
+  const warningsOf = new Map(contacts.map((c) => [c.contact.externalId, c.warnings]));
+  const at = deps.clock().toISOString();
+
+  for (const plan of plans) {
+    const { contact } = plan;
+    const r = resultOf.get(contact.externalId);
+    if (r?.outcome === 'rejected') {
+      const conflict = conflictOfRefusal(plan, r);
+      if (conflict) {
+        hold(out, result, plan, conflict);
+        continue;
+      }
+      result.rejections.push({ recordId: contact.sourceRecordId, code: r.code ?? 'CRM_API', reason: r.reason ?? 'refused by the CRM' });
+      continue;
+    }
+    if (plan.outcome === 'excluded') result.skipped += 1;
+    else if (r) {
+      result[r.outcome] += 1;
+      const warnings = warningsOf.get(contact.externalId) ?? [];
+      // Warnings are reported by the run that writes the record; an unchanged one was reported before.
+      if (warnings.length > 0) result.withWarnings += 1;
+      for (const { field, rule } of warnings) result.warnings.push({ recordId: contact.sourceRecordId, field, rule });
+    } else if (plan.outcome === 'unchanged') result.unchanged += 1;
+    out.sent.set(contact.externalId, { ...plan.next, ...(r?.contactId !== undefined ? { contactId: r.contactId } : {}), at });
+    out.conflicts.push(...plan.conflicts);
+    result.conflicts += plan.conflicts.length;
+    out.applied.push(...plan.resolved);
+    if (plan.held) {
+      result.held += 1;
+      out.held.push({ recordId: contact.sourceRecordId, code: 'CONFLICT', reason: plan.conflicts.find((c) => c.decision === 'review')?.reason ?? 'held for review' });
+    } else out.cleared.push(contact.sourceRecordId);
+  }
+  return out;
+}
+
+/** Holds a record whose write was refused for a reason a person must settle (a trashed or vanished contact). */
+function hold(out: WriteOutcome, result: PageResult, plan: ContactPlan, conflict: Conflict): void {
+  out.conflicts.push(conflict);
+  result.conflicts += 1;
+  result.held += 1;
+  out.held.push({ recordId: plan.contact.sourceRecordId, code: 'CONFLICT', reason: conflict.reason });
+}
+
+/** A refusal that is a conflict rather than an error: the key is held by a trashed contact, or the contact to restore is gone. */
+function conflictOfRefusal(plan: ContactPlan, r: ContactWriteResult): Conflict | null {
+  const base = { sourceId: plan.contact.sourceId, recordId: plan.contact.sourceRecordId, externalId: plan.contact.externalId, decision: 'review' as const };
+  if (r.code === 'CRM_DUPLICATE' && plan.op?.mode === 'create') {
+    return { ...base, kind: 'trashed', reason: 'a CRM contact hidden from the sync user (in the trash) holds this external identifier; restore it (or grant the sync user "access deleted contacts" and set match.on_trashed: restore), or delete it for good' };
+  }
+  if (r.code === 'CRM_GONE') return { ...base, kind: 'gone', ...(plan.op?.contactId !== undefined ? { contactId: plan.op.contactId } : {}), reason: r.reason ?? 'the contact could not be restored' };
+  return null;
+}
