@@ -4,6 +4,7 @@
  * or gone), the candidates for patrons not linked yet, and their memberships of managed groups.
  */
 import type { CrmContact, CrmLookup, CrmSnapshot, DesiredContact, Value } from '../../src/core/types.js';
+import { BridgeError } from '../../src/core/errors.js';
 import type { CiviClient } from './client.js';
 
 export interface SnapshotRequest {
@@ -88,11 +89,19 @@ export async function readSnapshot(client: CiviClient, req: SnapshotRequest): Pr
   return { byKey, candidates };
 }
 
-/** The contact a merged-away contact ended in (following merges), or null. */
+/**
+ * The contact a merged-away contact ended in (CiviCRM follows chains of merges), or null. The action
+ * needs "administer CiviCRM": for a sync user without it a merge cannot be told from a deletion.
+ */
 async function mergedTo(client: CiviClient, id: number): Promise<number | null> {
-  const res = await client.call<{ id?: number }>('Contact', 'getMergedTo', { contact_id: id });
-  const to = res.values[0]?.id;
-  return typeof to === 'number' ? to : null;
+  try {
+    const res = await client.call<{ id?: number } | null>('Contact', 'getMergedTo', { contactId: id });
+    const to = res.values[0]?.id;
+    return typeof to === 'number' ? to : null;
+  } catch (err) {
+    if (err instanceof BridgeError && (err.code === 'CRM_FORBIDDEN' || err.code === 'CRM_NO_DEBUG')) return null;
+    throw err;
+  }
 }
 
 async function readMemberships(client: CiviClient, ids: number[], managed: (name: string) => boolean): Promise<Map<number, { added: string[]; removed: string[] }>> {

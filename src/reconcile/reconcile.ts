@@ -8,7 +8,7 @@ import type { CrmContact, CrmOperation, CrmSnapshot, DesiredContact, FieldState,
 import { decideField } from './fields.js';
 import { decideGroups } from './groups.js';
 import { matchContact } from './match.js';
-import type { Comparison } from './values.js';
+import { personKey, type Comparison } from './values.js';
 
 export interface SyncPolicy {
   /** Per CRM field: who wins when the CRM and the source both changed it. */
@@ -62,10 +62,21 @@ export function reconcile(input: ReconcileInput): ContactPlan[] {
   }
   const claimed = new Set<number>();
   for (const l of input.snapshot.byKey.values()) if (l.kind === 'found') claimed.add(l.contact.id);
-  return [...latest.values()].map((c) => planContact(input, c, claimed));
+  const creating = new Map<string, string>();
+  return [...latest.values()].map((c) => planContact(input, c, claimed, creating));
 }
 
-function planContact(input: ReconcileInput, contact: DesiredContact, claimed: Set<number>): ContactPlan {
+/** The patron's match key (its match fields, normalised), or null when one is blank or there is no matching. */
+function matchKey(contact: DesiredContact, fields: readonly string[]): string | null {
+  const parts = fields.map((f) => personKey(contact.values[f]));
+  return parts.length === 0 || parts.some((p) => p === '') ? null : parts.join('\u0000');
+}
+
+/**
+ * `creating`: match keys of the page's new contacts → their record ids, so two patrons of one page
+ * that look like one person are treated as they would be on two pages (the later one waits).
+ */
+function planContact(input: ReconcileInput, contact: DesiredContact, claimed: Set<number>, creating: Map<string, string>): ContactPlan {
   const key = contact.externalId;
   const sent = input.sent.get(key);
   const conflicts: Conflict[] = [];
@@ -132,7 +143,14 @@ function planContact(input: ReconcileInput, contact: DesiredContact, claimed: Se
       if (m.kind === 'one') {
         claimed.add(m.contact.id);
         target = { contact: m.contact, mode: 'link', last: undefined };
+        break;
       }
+      const mk = matchKey(contact, input.policy.matchFields);
+      const twin = mk === null || r ? undefined : creating.get(mk);
+      if (twin !== undefined) {
+        return hold({ kind: 'linked_elsewhere', decision: 'review', reason: `patron ${twin}, new in the CRM in this same page, has the same ${input.policy.matchFields.join(', ')}; nothing written until a person decides` }, { groups: [] });
+      }
+      if (mk !== null) creating.set(mk, contact.sourceRecordId);
       break;
     }
   }

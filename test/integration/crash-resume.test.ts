@@ -99,7 +99,7 @@ describe('a crash in the middle of a full load', () => {
     expect(run).toMatchObject({ runId: interrupted!.runId, status: 'done', mode: 'full' });
     const src = run.sources[0]!;
     expect(src.read).toBe(PATRONS);
-    expect(src.created + src.rejected + src.skipped).toBe(PATRONS);
+    expect(src.created + src.rejected + src.skipped + src.held).toBe(PATRONS);
     // 10 full pages of 100 patrons, one Contact.save each; at most the page in flight is saved again.
     expect(env.civi.stats.byAction['Contact.save']).toBeLessThanOrEqual(PATRONS / PAGE + 1);
     const contacts = contactsByExternalId();

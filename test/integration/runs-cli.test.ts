@@ -13,6 +13,7 @@ import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '..
 import { sandboxConfig } from '../../src/sandbox/sandbox-config.js';
 import type { FailureEntry, RunReport } from '../../src/state/ports.js';
 import { ensureBuilt, runCli, writeConfig } from './cli-process.js';
+import { isWritable, lookalikeIds } from './dataset-rules.js';
 import { REDIS_URL } from './sync-harness.js';
 
 const PATRONS = 400;
@@ -48,8 +49,11 @@ async function setUp(name: string, civiLatencyMs = 0): Promise<string> {
 
 const bootstrap = (file: string) => runCli(['crm', 'bootstrap', '--config', file], { env: { CIVICRM_ADMIN_API_KEY: SANDBOX_CREDENTIALS.civicrm.admin } });
 
-/** By hand from the generated data: anonymised patrons are skipped, one without a surname is rejected. */
-const writable = () => env.dataset.patrons.filter((p) => !p.anonymized && (p.surname ?? '').trim() !== '');
+/** By hand from the generated data: skipped, rejected and look-alike patrons (held for a person) do not become contacts. */
+const writable = () => {
+  const held = new Set(lookalikeIds(env.dataset.patrons));
+  return env.dataset.patrons.filter((p) => isWritable(p) && !held.has(String(p.patron_id)));
+};
 
 function contactsByExternalId(): Map<string, number> {
   const count = new Map<string, number>();

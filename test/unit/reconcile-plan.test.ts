@@ -163,6 +163,13 @@ describe('the plan of a page', () => {
     expect(p.conflicts).toEqual([expect.objectContaining({ kind: 'field', field: 'phone_primary.phone', decision: 'crm', crm: '0100', source: '0199' })]);
   });
 
+  it('two new patrons of one page that look like one person: the first is created, the later waits (as on two pages)', () => {
+    const twin = desired('2', { first_name: 'ADA', last_name: 'Lovelace ', 'email_primary.email': 'Ada@Example.org' });
+    const plans = reconcile({ desired: [ada, twin], sent: new Map(), snapshot: { byKey: new Map(), candidates: [] }, resolutions: new Map(), comparisons: new Map(), policy, resend: false });
+    expect(plans.map((p) => [p.contact.sourceRecordId, p.outcome, p.conflicts[0]?.kind ?? null])).toEqual([['1', 'created', null], ['2', 'held', 'linked_elsewhere']]);
+    expect(plans[1]!.conflicts[0]!.reason).toContain('patron 1');
+  });
+
   it('two candidates: held for review; a person\'s choice links the chosen one next time', () => {
     const twins = [5, 9].map((id) => crmContact(id, { first_name: 'Ada', last_name: 'Lovelace', 'email_primary.email': 'ada@example.org' }));
     expect(plan(undefined, { candidates: twins })).toMatchObject({ op: null, held: true, conflicts: [{ kind: 'match', candidates: [5, 9] }] });
