@@ -53,7 +53,8 @@ function shuffle<T>(list: readonly T[], rng: Rng): T[] {
   return out;
 }
 
-const VARIANTS: readonly PrefillVariant[] = ['letter_case', 'decomposed', 'spaces', 'exact'];
+// rarest first: few names have accents or inner spaces
+const VARIANTS: readonly PrefillVariant[] = ['decomposed', 'spaces', 'letter_case', 'exact'];
 
 /** The variants that change something for this patron's values. */
 function variantsFor(p: KohaPatron): PrefillVariant[] {
@@ -115,13 +116,7 @@ export function planCrmPrefill(patrons: readonly KohaPatron[], traits: ReadonlyM
     out.forEach((p) => used.add(p.patron_id));
     return out;
   };
-  for (const p of take(opts.twins ?? rate(n, 0.01))) {
-    for (let i = 0; i < 2; i++) plan.push({ kind: 'twin', patronIds: [p.patron_id], values: candidateValues(p, 'exact') });
-  }
-  for (const p of take(opts.otherExternalIds ?? rate(n, 0.01))) {
-    plan.push({ kind: 'other_external_id', patronIds: [p.patron_id], values: { ...candidateValues(p, 'exact'), external_identifier: nextDonorId() } });
-  }
-  // one patron per variant first (when some patron allows it), then random variants
+  // one patron per variant first (when some patron allows it), before twins and other ids take them
   const samePerson = opts.samePerson ?? rate(n, 0.1);
   const chosen: Array<[KohaPatron, PrefillVariant]> = [];
   for (const variant of VARIANTS.slice(0, samePerson)) {
@@ -130,6 +125,12 @@ export function planCrmPrefill(patrons: readonly KohaPatron[], traits: ReadonlyM
       used.add(p.patron_id);
       chosen.push([p, variant]);
     }
+  }
+  for (const p of take(opts.twins ?? rate(n, 0.01))) {
+    for (let i = 0; i < 2; i++) plan.push({ kind: 'twin', patronIds: [p.patron_id], values: candidateValues(p, 'exact') });
+  }
+  for (const p of take(opts.otherExternalIds ?? rate(n, 0.01))) {
+    plan.push({ kind: 'other_external_id', patronIds: [p.patron_id], values: { ...candidateValues(p, 'exact'), external_identifier: nextDonorId() } });
   }
   for (const p of take(samePerson - chosen.length)) chosen.push([p, rng.pick(variantsFor(p))]);
   for (const [p, variant] of chosen) plan.push({ kind: 'same_person', patronIds: [p.patron_id], variant, values: candidateValues(p, variant) });
