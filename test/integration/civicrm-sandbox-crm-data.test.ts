@@ -32,6 +32,24 @@ describe('e-mails', () => {
   });
 });
 
+describe('CRM staff editing a contact', () => {
+  it('editContact writes like the contact screen: names recomputed, e-mail replaced in place, modified_date moved', async () => {
+    let clock = new Date('2026-11-23T10:00:00Z');
+    const own = await startCiviSandbox({ now: () => clock });
+    try {
+      const [id] = own.addContacts([{ first_name: 'Augusta', last_name: 'King', 'email_primary.email': 'augusta@example.org' }]) as [number];
+      clock = new Date('2026-11-24T08:30:00Z');
+      own.editContact(id, { first_name: 'Ada', 'email_primary.email': 'Ada@Example.org' });
+      const got = await civiCall(own, 'Contact', 'get', { select: ['display_name', 'sort_name', 'email_primary.email', 'created_date', 'modified_date'], where: [['id', '=', id]] });
+      expect(got.values).toEqual([{ display_name: 'Ada King', sort_name: 'King, Ada', 'email_primary.email': 'ada@example.org', created_date: '2026-11-23 10:00:00', modified_date: '2026-11-24 08:30:00' }]);
+      expect(own.rows('Email').filter((e) => e['contact_id'] === id)).toHaveLength(1);
+      expect(() => own.editContact(9999, { first_name: 'Nobody' })).toThrow('no contact 9999');
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('names and keys compare as utf8mb4_unicode_ci', () => {
   it('finds "Zoë" stored composed or decomposed by "zoe"', async () => {
     const [composed, decomposed] = s.addContacts([{ first_name: 'Zoë', last_name: 'Ñúñez' }, { first_name: 'Zoe\u0308', last_name: 'N\u0303u\u0301n\u0303ez' }]);
