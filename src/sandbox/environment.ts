@@ -3,13 +3,14 @@
  * `patron-bridge sandbox` and the integration tests.
  */
 import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civicrm/index.js';
-import { generateKohaDataset, type KohaDataset } from './generator/index.js';
+import { describePrefill, generateKohaDataset, planCrmPrefill, type CrmPrefill, type CrmPrefillOptions, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
 /** Throwaway keys of the sandboxes (also the defaults in config/patron-bridge.yaml). */
 export const SANDBOX_CREDENTIALS = {
   koha: { username: 'sync', password: 'sandbox-koha-password', client_id: 'sandbox-client', client_secret: 'sandbox-client-secret' },
-  civicrm: { sync: 'sandbox-sync-key', admin: 'sandbox-admin-key' },
+  /** `synctrash` is the sync user plus "access deleted contacts" (the recording's principal of that name) */
+  civicrm: { sync: 'sandbox-sync-key', synctrash: 'sandbox-synctrash-key', admin: 'sandbox-admin-key' },
 } as const;
 
 /**
@@ -22,6 +23,8 @@ export interface SandboxEnvironment {
   koha: KohaSandbox;
   civi: CiviSandbox;
   dataset: KohaDataset;
+  /** the contacts `civiPrefill` planted in the CRM before any sync (empty without it) */
+  prefill: CrmPrefill;
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export async function startSandboxes(opts: {
   civiFaults?: CiviFaultOptions;
   /** Milliseconds the sandbox CiviCRM waits before each answer (a slower CRM, for crash tests). */
   civiLatencyMs?: number;
+  /** Start the CRM with the contacts a library's CiviCRM already holds (see generator/crm-prefill.ts). */
+  civiPrefill?: boolean | CrmPrefillOptions;
 }): Promise<SandboxEnvironment> {
   const timezone = opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE;
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
@@ -54,15 +59,18 @@ export async function startSandboxes(opts: {
     ...(opts.kohaPort !== undefined ? { port: opts.kohaPort } : {}),
   });
   const civi = await startCiviSandbox({
-    keys: { sync: SANDBOX_CREDENTIALS.civicrm.sync, admin: SANDBOX_CREDENTIALS.civicrm.admin },
+    keys: { ...SANDBOX_CREDENTIALS.civicrm },
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
     ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
     ...(opts.civiLatencyMs !== undefined ? { latencyMs: opts.civiLatencyMs } : {}),
   });
+  const plan = opts.civiPrefill ? planCrmPrefill(dataset.patrons, dataset.traits, opts.civiPrefill === true ? {} : opts.civiPrefill) : [];
+  const prefill = describePrefill(plan, civi.addContacts(plan.map((c) => c.values)));
   return {
     koha,
     civi,
     dataset,
+    prefill,
     async stop() {
       await Promise.all([koha.stop(), civi.stop()]);
     },

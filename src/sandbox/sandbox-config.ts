@@ -17,6 +17,8 @@ export interface SandboxConfigOptions {
   /** `sources[].timezone` of the Koha source; default SANDBOX_KOHA_TIMEZONE, the sandbox's own zone. */
   kohaTimezone?: string;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** Whose API key `crm.api_key` holds: the sync user (default) or `synctrash`, the sync user with "access deleted contacts". */
+  crmUser?: 'sync' | 'synctrash';
   /** CRM client tuning (fault tests): per-request timeout, retries inside a call (default 2) and their delays. */
   crm?: { timeoutMs?: number; retries?: number; retryMinDelayMs?: number; retryMaxDelayMs?: number };
   /** Page-job attempts (default 3) and backoff (default 200 ms). */
@@ -30,7 +32,7 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
     redis: { url: opts.redisUrl, prefix: opts.prefix },
     crm: {
       base_url: env.civi.url,
-      api_key: SANDBOX_CREDENTIALS.civicrm.sync,
+      api_key: SANDBOX_CREDENTIALS.civicrm[opts.crmUser ?? 'sync'],
       batch_size: opts.batchSize ?? 50,
       retries: opts.crm?.retries ?? 2,
       ...(opts.crm?.timeoutMs !== undefined ? { timeout_ms: opts.crm.timeoutMs } : {}),

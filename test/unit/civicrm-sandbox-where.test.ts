@@ -26,6 +26,27 @@ describe('sandbox where evaluation (APIv4 operators over rows)', () => {
     expect(ids(where)).toEqual(expected);
   });
 
+  // utf8mb4_unicode_ci, the collation of CiviCRM's tables on MariaDB
+  const names: Row[] = [
+    { id: 1, name: 'Zoë' },
+    { id: 2, name: 'Zoe\u0308' },
+    { id: 3, name: 'ZOE' },
+    { id: 4, name: 'Straße' },
+    { id: 5, name: 'Zoey' },
+  ];
+  const named = (where: unknown): unknown[] => names.filter(compileWhere<Row>(where, (f) => (r) => r[f])).map((r) => r['id']);
+  it.each([
+    ['= ignores accents, composed or decomposed, and case', [['name', '=', 'zoe']], [1, 2, 3]],
+    ['= ignores trailing spaces (PAD SPACE)', [['name', '=', 'Zoë  ']], [1, 2, 3]],
+    ['ß equals ss', [['name', '=', 'STRASSE']], [4]],
+    ['LIKE folds accents but keeps trailing spaces significant', [['name', 'LIKE', 'zoe']], [1, 2, 3]],
+    ['LIKE with a trailing space in the pattern', [['name', 'LIKE', 'zoe ']], []],
+    ['IN uses the same comparison', [['name', 'IN', ['ZOË', 'zoey']]], [1, 2, 3, 5]],
+    ['CONTAINS folds too', [['name', 'CONTAINS', 'OË']], [1, 2, 3, 5]],
+  ])('collation: %s', (_name, where, expected) => {
+    expect(named(where)).toEqual(expected);
+  });
+
   it('rejects an unknown operator with the recorded message', () => {
     expect(() => ids([['id', 'LIKEY', 1]])).toThrow('Illegal operator');
   });

@@ -63,7 +63,8 @@ function afterWrite(s: WriteState, row: Row): void {
   s.ctx.store.table('Contact').update(row['id'] as number, greetings(row));
 }
 
-const CHILD_TABLES = ['Email', 'Phone', 'Address', 'GroupContact'];
+/** Rows whose contact_id FK is ON DELETE CASCADE (the entity schemas). */
+const CHILD_TABLES = ['Email', 'Phone', 'Address', 'GroupContact', 'ActivityContact'];
 
 /** delete: to the trash by default (is_deleted = 1), permanently with useTrash:false. */
 function remove(ctx: CallContext, row: Row, params: Row): boolean {

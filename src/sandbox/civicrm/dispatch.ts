@@ -7,6 +7,7 @@ import type { GetResult } from './query.js';
 import { runGetFields } from './fields.js';
 import { successEnvelope } from './envelope.js';
 import { runGetDuplicates } from './dedupe.js';
+import { runGetMergedFrom, runGetMergedTo } from './merged-to.js';
 
 const COMMON = ['version', 'debug', 'chain', 'language', 'checkPermissions'];
 const PARAMS: Record<string, string[]> = {
@@ -18,11 +19,16 @@ const PARAMS: Record<string, string[]> = {
   getFields: ['action', 'loadOptions', 'values', 'select', 'where', 'orderBy', 'limit', 'offset', 'includeCustom'],
   getActions: ['select', 'where'],
   getDuplicates: ['dedupeRule', 'values'],
+  getMergedTo: ['contactId', 'isTest'],
+  getMergedFrom: ['contactId', 'isTest'],
 };
+
+/** Contact actions no entry of Contact::permissions() names fall to the catch-all "administer CiviCRM" (recorded for getDuplicates). */
+const ADMIN_ACTIONS = new Set(['getDuplicates', 'getMergedTo', 'getMergedFrom']);
 
 function requiredPermissions(ctx: CallContext, entity: string, action: string): readonly string[] | null {
   const def = ctx.defs.get(entity)!;
-  if (action === 'getDuplicates') return ['administer CiviCRM'];
+  if (ADMIN_ACTIONS.has(action)) return ['administer CiviCRM'];
   if (action === 'delete') return def.deletePermission;
   if (['create', 'update', 'save'].includes(action)) return def.writePermission;
   return null; // reads: rows are filtered by ACL instead (anonymous sees none)
@@ -38,6 +44,9 @@ function run(ctx: CallContext, entity: string, action: string, params: Row): Get
     case 'delete': return actionDelete(ctx, def, params);
     case 'getFields': return { values: runGetFields(ctx, def, params) };
     case 'getDuplicates': return { values: runGetDuplicates(ctx, def, params) };
+    // these answer [null] / [[]] when there is nothing, as the real actions append an empty result
+    case 'getMergedTo': return { values: runGetMergedTo(ctx, params) as Row[] };
+    case 'getMergedFrom': return { values: runGetMergedFrom(ctx, params) as Row[] };
     default: return { values: [...def.actions].map((name) => ({ name })) };
   }
 }
@@ -77,6 +86,7 @@ export function executeCall(ctx: CallContext, entity: string, action: string, ra
   const result = run(ctx, entity, action, params);
   const chain = params['chain'] && typeof params['chain'] === 'object' ? Object.entries(params['chain'] as Row) : [];
   for (const row of result.values) {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) continue;
     for (const [key, call] of chain) {
       if (!Array.isArray(call)) continue;
       const [e, a, p, i] = call as [string, string, unknown, unknown];

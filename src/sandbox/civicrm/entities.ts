@@ -25,6 +25,7 @@ interface Spec {
   deleteIdAsString?: boolean;
   fullUpdateResponse?: boolean;
   naturalOrder?: (a: Row, b: Row) => number;
+  trashAclField?: string;
 }
 
 const location = (entity: string, flag: string): ExtraField => ({
@@ -59,13 +60,14 @@ const SPECS: Spec[] = [
     schema: contactSchema, hooks: contactHooks, extras: contactExtras, defaultFilters: [['is_deleted', false]],
     computed: ['display_name', 'sort_name', 'hash', 'api_key', 'email_greeting_display', 'postal_greeting_display', 'addressee_display', 'created_date', 'modified_date', 'primary_contact_id'],
     hidden: ['api_key'], write: ['add contacts', 'edit all contacts'], del: ['delete contacts'],
-    actions: [...CRUD, 'getDuplicates'], naturalOrder: contactIndexOrder,
+    actions: [...CRUD, 'getDuplicates', 'getMergedTo', 'getMergedFrom'], naturalOrder: contactIndexOrder, trashAclField: 'id',
   },
-  { schema: emailSchema, hooks: locationHooks('Email'), write: ['edit all contacts'], computed: ['hold_date'] },
-  { schema: phoneSchema, hooks: locationHooks('Phone'), write: ['edit all contacts'], computed: ['phone_numeric'] },
-  { schema: addressSchema, hooks: locationHooks('Address'), write: ['edit all contacts'] },
+  // the contact's ACL clause (is_deleted != 1 without "access deleted contacts") reaches every entity with a contact_id FK
+  { schema: emailSchema, hooks: locationHooks('Email'), write: ['edit all contacts'], computed: ['hold_date'], trashAclField: 'contact_id' },
+  { schema: phoneSchema, hooks: locationHooks('Phone'), write: ['edit all contacts'], computed: ['phone_numeric'], trashAclField: 'contact_id' },
+  { schema: addressSchema, hooks: locationHooks('Address'), write: ['edit all contacts'], trashAclField: 'contact_id' },
   { schema: groupSchema, hooks: groupHooks, write: ['edit groups'], computed: ['where_clause', 'select_tables', 'where_tables', 'cache_date', 'cache_fill_took', 'refresh_date', 'children', 'modified_id'] },
-  { schema: groupContactSchema, hooks: groupContactHooks, write: ['edit all contacts'] },
+  { schema: groupContactSchema, hooks: groupContactHooks, write: ['edit all contacts'], trashAclField: 'contact_id' },
   { schema: tagSchema, hooks: tagHooks, write: ['edit all contacts'], computed: ['created_date'], fullUpdateResponse: true },
   { schema: entityTagSchema, write: ['edit all contacts'], deleteIdAsString: true },
   { schema: customGroupSchema, hooks: customGroupHooks, write: ADMIN_DATA, computed: ['table_name', 'created_date'] },
@@ -97,6 +99,7 @@ export function buildEntityDefs(): Map<string, EntityDef> {
       fullUpdateResponse: s.fullUpdateResponse,
       hooks: s.hooks ?? {},
       naturalOrder: s.naturalOrder,
+      trashAclField: s.trashAclField,
     });
   }
   return defs;

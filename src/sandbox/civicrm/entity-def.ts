@@ -62,4 +62,6 @@ export interface EntityDef {
   hooks: EntityHooks;
   /** the order rows come back in when no orderBy is sent (MariaDB index order) */
   naturalOrder?: (a: Row, b: Row) => number;
+  /** the field naming the contact whose trash state hides the row from users without "access deleted contacts" */
+  trashAclField?: string;
 }

@@ -1,6 +1,8 @@
 /** CiviCRM APIv4 sandbox: an in-process look-alike of a real CiviCRM 6.17.2 for the demo and integration tests. */
 export { startCiviSandbox } from './sandbox.js';
 export type { CiviSandbox, CiviSandboxOptions, CiviSandboxStats } from './sandbox.js';
+export type { CrmUser } from './crm-user.js';
+export type { MergeOptions, MergeResult } from './merge.js';
 export { DEFAULT_CIVI_KEYS, DEFAULT_SITE_KEY, PERMISSIONS } from './auth.js';
 export type { PrincipalName } from './auth.js';
 export { FAULT_KINDS } from './faults.js';

@@ -84,6 +84,8 @@ export function locationHooks(entity: string): EntityHooks {
         if (!hasPrimary && s.values['contact_id'] != null) s.values['is_primary'] = true;
       }
       if (entity === 'Phone' && typeof s.values['phone'] === 'string') s.values['phone_numeric'] = s.values['phone'].replace(/\D/g, '');
+      // CRM_Core_BAO_Email's pre hook stores every address mb_strtolower'ed ("to optimize queries")
+      if (entity === 'Email' && typeof s.values['email'] === 'string') s.values['email'] = s.values['email'].toLowerCase();
     },
     afterWrite: (s: WriteState, row: Row) => {
       if (row['is_primary'] !== true) return;

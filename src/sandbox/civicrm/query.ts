@@ -17,7 +17,7 @@ export interface GetParams {
 }
 
 export interface FindOptions {
-  /** hide trashed contacts from users without "access deleted contacts" (get and match do; update does not) */
+  /** hide trashed contacts (and their emails, phones, ...) from users without "access deleted contacts" (get and match do; update does not) */
   trashAcl: boolean;
 }
 
@@ -47,13 +47,14 @@ export function findRows(ctx: CallContext, def: EntityDef, where: unknown, opts:
   const pred = compileWhere<Row>(where, (f) => resolvePath(ctx, def, f).get);
   if (ctx.principal.contactId === null) return []; // anonymous: every row is hidden by ACLs
   const filters = byUniqueKey(def, where) ? [] : def.defaultFilters.filter(([f]) => !whereMentions(where, f));
-  const hideTrash = def.name === 'Contact' && opts.trashAcl && !hasPerm(ctx.principal, 'access deleted contacts');
-  return candidates(ctx, def, where).filter(
-    (r) => filters.every(([f, v]) => r[f] === v) && !(hideTrash && r['is_deleted'] === true) && pred(r),
-  );
+  const aclField = opts.trashAcl && !hasPerm(ctx.principal, 'access deleted contacts') ? def.trashAclField : undefined;
+  const contacts = ctx.store.table('Contact');
+  const trashed = (r: Row): boolean => aclField !== undefined && contacts.get(Number(r[aclField]))?.['is_deleted'] === true;
+  return candidates(ctx, def, where).filter((r) => filters.every(([f, v]) => r[f] === v) && !trashed(r) && pred(r));
 }
 
-const asInt = (name: string, v: unknown): number => {
+/** An int parameter as APIv4 takes it (digits in a string are fine); absent = 0. */
+export const asInt = (name: string, v: unknown): number => {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { PrincipalName } from './auth.js';
 import { DEFAULT_CIVI_KEYS, DEFAULT_SITE_KEY } from './auth.js';
 import { buildEntityDefs } from './entities.js';
+import { crmUser, type CrmUser } from './crm-user.js';
 import { createFaultPlan, FAULT_KINDS, type CiviFaultOptions, type FaultKind } from './faults.js';
 import { createStore } from './seed.js';
 import type { Row } from './store.js';
@@ -30,7 +31,8 @@ export interface CiviSandboxStats {
 
 const noFaults = (): Record<FaultKind, number> => Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
 
-export interface CiviSandbox {
+/** The server, and what CRM staff do in its screens (crm-user.ts) for tests to set the scene. */
+export interface CiviSandbox extends CrmUser {
   /** base URL; endpoint = url + '/civicrm/ajax/api4/{Entity}/{action}' */
   url: string;
   keys: Record<PrincipalName, string>;
@@ -40,8 +42,6 @@ export interface CiviSandbox {
   resetStats(): void;
   /** rows per entity, including trashed contacts (copies) */
   rows(entity: string): ReadonlyArray<Record<string, unknown>>;
-  /** trash a contact as a CRM user would (is_deleted = 1) */
-  trashContact(id: number): void;
 }
 
 export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: number } = {}): Promise<CiviSandbox> {
@@ -51,11 +51,14 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
   const siteKey = opts.siteKey ?? DEFAULT_SITE_KEY;
   const stats: CiviSandboxStats = { requests: 0, byAction: {}, faults: noFaults() };
   const faults = opts.faults ? createFaultPlan(opts.faults) : undefined;
+  const now = opts.now ?? (() => new Date());
+  const random = opts.random ?? Math.random;
   const { server, url } = await startHttpServer(
-    { store, defs, keys, siteKey, latencyMs: opts.latencyMs ?? 0, now: opts.now ?? (() => new Date()), random: opts.random ?? Math.random, stats, faults },
+    { store, defs, keys, siteKey, latencyMs: opts.latencyMs ?? 0, now, random, stats, faults },
     opts.port ?? 0,
   );
   return {
+    ...crmUser({ store, defs, now, random }),
     url,
     keys,
     siteKey,
@@ -66,9 +69,6 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
       Object.assign(stats.faults, noFaults());
     },
     rows: (entity) => store.table(entity).all().map((r: Row) => ({ ...r })),
-    trashContact(id) {
-      store.table('Contact').update(id, { is_deleted: true });
-    },
     stop: () => closeServer(server),
   };
 }

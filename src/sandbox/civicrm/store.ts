@@ -1,9 +1,13 @@
-/** In-memory tables: rows by id, auto-increment, unique indexes (case-insensitive like MySQL _ci) and lookup indexes. */
+/** In-memory tables: rows by id, auto-increment, unique indexes (compared as utf8mb4_unicode_ci) and lookup indexes. */
+import { collate } from './collation.js';
+
 export type Row = Record<string, unknown>;
+
+const keyPart = (v: unknown): string => collate(String(v));
 
 const keyOf = (values: unknown[]): string | null => {
   if (values.some((v) => v === null || v === undefined || v === '')) return null;
-  return values.map((v) => String(v).toLowerCase()).join('\u0001');
+  return values.map(keyPart).join('\u0001');
 };
 
 export class Table {
@@ -68,10 +72,10 @@ export class Table {
   /** Ids of rows whose `field` equals value (field must be a lookup or unique single field). */
   lookup(field: string, value: unknown): number[] | null {
     const m = this.lookups.get(field);
-    if (m) return [...(m.get(String(value).toLowerCase()) ?? [])];
+    if (m) return [...(m.get(keyPart(value)) ?? [])];
     const u = this.uniques.find((x) => x.fields.length === 1 && x.fields[0] === field);
     if (u) {
-      const id = u.map.get(String(value).toLowerCase());
+      const id = u.map.get(keyPart(value));
       return id === undefined ? [] : [id];
     }
     return null;
@@ -93,7 +97,7 @@ export class Table {
     for (const [f, m] of this.lookups) {
       const v = row[f];
       if (v === null || v === undefined) continue;
-      const k = String(v).toLowerCase();
+      const k = keyPart(v);
       let s = m.get(k);
       if (!s) m.set(k, (s = new Set()));
       s.add(id);
@@ -108,7 +112,7 @@ export class Table {
     for (const [f, m] of this.lookups) {
       const v = row[f];
       if (v === null || v === undefined) continue;
-      m.get(String(v).toLowerCase())?.delete(id);
+      m.get(keyPart(v))?.delete(id);
     }
   }
 }

@@ -1,5 +1,6 @@
-/** Evaluation of APIv4 `where` clauses over in-memory rows (SQL-like semantics, case-insensitive strings). */
+/** Evaluation of APIv4 `where` clauses over in-memory rows (SQL-like semantics, strings compared as utf8mb4_unicode_ci). */
 import { ApiError } from './api-error.js';
+import { collate, fold } from './collation.js';
 
 export type Accessor<R> = (row: R) => unknown;
 export type Resolver<R> = (field: string) => Accessor<R>;
@@ -13,7 +14,7 @@ export const OPERATORS = new Set([
 const norm = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
 const isNullish = (v: unknown): boolean => v === null || v === undefined;
 
-/** Like MySQL: numbers compare numerically, strings case-insensitively, NULL never matches. */
+/** Like MySQL: numbers compare numerically, strings by the table collation, NULL never matches. */
 export function sqlEquals(a: unknown, b: unknown): boolean {
   a = norm(a);
   b = norm(b);
@@ -23,7 +24,7 @@ export function sqlEquals(a: unknown, b: unknown): boolean {
     const nb = Number(b);
     if (!Number.isNaN(na) && !Number.isNaN(nb)) return na === nb;
   }
-  return String(a).toLowerCase() === String(b).toLowerCase();
+  return collate(String(a)) === collate(String(b));
 }
 
 export function sqlCompare(a: unknown, b: unknown): number | null {
@@ -33,14 +34,15 @@ export function sqlCompare(a: unknown, b: unknown): number | null {
   const na = Number(a);
   const nb = Number(b);
   if ((typeof a === 'number' || typeof b === 'number') && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
-  const sa = String(a).toLowerCase();
-  const sb = String(b).toLowerCase();
+  const sa = collate(String(a));
+  const sb = collate(String(b));
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/** A LIKE pattern as a RegExp over folded text (test it against `fold(value)`). */
 export function likeToRegExp(pattern: string): RegExp {
   let out = '';
-  for (const ch of pattern) {
+  for (const ch of fold(pattern)) {
     if (ch === '%') out += '[\\s\\S]*';
     else if (ch === '_') out += '[\\s\\S]';
     else out += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -73,10 +75,10 @@ function test(op: string, actual: unknown, value: unknown): boolean {
     }
     case 'IN': return list.some((v) => sqlEquals(actual, v));
     case 'NOT IN': return !isNullish(actual) && !list.some((v) => sqlEquals(actual, v));
-    case 'LIKE': return !isNullish(actual) && likeToRegExp(String(value)).test(String(actual));
-    case 'NOT LIKE': return !isNullish(actual) && !likeToRegExp(String(value)).test(String(actual));
-    case 'CONTAINS': return !isNullish(actual) && String(actual).toLowerCase().includes(String(value).toLowerCase());
-    case 'NOT CONTAINS': return !isNullish(actual) && !String(actual).toLowerCase().includes(String(value).toLowerCase());
+    case 'LIKE': return !isNullish(actual) && likeToRegExp(String(value)).test(fold(String(actual)));
+    case 'NOT LIKE': return !isNullish(actual) && !likeToRegExp(String(value)).test(fold(String(actual)));
+    case 'CONTAINS': return !isNullish(actual) && fold(String(actual)).includes(fold(String(value)));
+    case 'NOT CONTAINS': return !isNullish(actual) && !fold(String(actual)).includes(fold(String(value)));
     case 'IS NULL': return isNullish(actual);
     case 'IS NOT NULL': return !isNullish(actual);
     case 'IS EMPTY': return isEmpty(actual);

@@ -5,3 +5,5 @@ export type { PlantedTrait } from './traits.js';
 export { CIVICRM_LIMITS } from './limits.js';
 export { createRng } from './prng.js';
 export type { Rng } from './prng.js';
+export { planCrmPrefill, describePrefill } from './crm-prefill.js';
+export type { CrmPrefill, CrmPrefillOptions, PlannedContact, PrefilledContact, PrefillKind, PrefillVariant } from './crm-prefill.js';
