@@ -54,6 +54,8 @@ export interface FieldState {
   s: string;
   /** The value last written to the CRM (null: cleared), to tell whether a CRM user changed it. */
   w: Value;
+  /** Hash of a CRM user's value already reported as a conflict, so it is logged once. */
+  c?: string;
 }
 
 /** What was last synced for one contact (kept in the state store, keyed by external id). */

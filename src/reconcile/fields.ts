@@ -3,7 +3,8 @@
  * synced decide whether to write, keep the CRM's value, or hold it for a person. Pure.
  *
  *   source changed? | CRM changed since our write? | result
- *   no              | any                          | nothing to write (a CRM user's edit stays)
+ *   no              | no                           | nothing to write
+ *   no              | yes                          | nothing to write: the CRM user's edit stays (logged once, decided crm)
  *   yes             | no                           | write
  *   yes             | yes                          | the field's policy: source (write), crm (keep), review (hold)
  *
@@ -45,8 +46,19 @@ export function decideField(f: FieldInput): FieldDecision {
   }
   if (sameValue(f.crm, f.desired, f.how)) return { write: false, next: written };
   const sourceChanged = f.resend || f.last === undefined || f.last.s !== s;
-  if (!sourceChanged) return { write: false, next: undefined };
   const crmChanged = f.last === undefined ? !isBlank(f.crm) : !sameValue(f.crm, f.last.w, f.how);
+  if (!sourceChanged) {
+    const seen = valueHash(f.crm, f.how);
+    if (!crmChanged || f.last?.c === seen) return { write: false, next: undefined };
+    return {
+      write: false,
+      next: { ...f.last!, c: seen },
+      conflict: {
+        kind: 'field', field: f.field, lastWritten: f.last!.w, crm: f.crm, source: f.desired, decision: 'crm',
+        reason: `${f.field} was changed in the CRM; the source did not change it, so the CRM's value stays`,
+      },
+    };
+  }
   if (!crmChanged) return { write: true, next: written };
   const conflict = {
     kind: 'field' as const,
@@ -61,7 +73,7 @@ export function decideField(f: FieldInput): FieldDecision {
       return { write: true, next: written, conflict: { ...conflict, reason: `${f.field} was changed in the CRM and in the source; the source's value was written (policy source)` } };
     case 'crm':
       // The source value is taken as seen, so the same value does not raise the conflict again.
-      return { write: false, next: { s, w: f.last?.w ?? f.crm }, conflict: { ...conflict, reason: `${f.field} was changed in the CRM and in the source; the CRM's value was kept (policy crm)` } };
+      return { write: false, next: { s, w: f.last?.w ?? f.crm, c: valueHash(f.crm, f.how) }, conflict: { ...conflict, reason: `${f.field} was changed in the CRM and in the source; the CRM's value was kept (policy crm)` } };
     case 'review':
       return { write: false, next: undefined, conflict: { ...conflict, reason: `${f.field} was changed in the CRM and in the source; held for review (policy review)` } };
   }

@@ -6,6 +6,7 @@ import { createApp, type App } from '../../src/app.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import type { CiviFaultOptions } from '../../src/sandbox/civicrm/index.js';
+import type { CrmPrefillOptions } from '../../src/sandbox/generator/crm-prefill.js';
 import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { sandboxConfig, type SandboxConfigOptions } from '../../src/sandbox/sandbox-config.js';
 import type { RunReport } from '../../src/state/ports.js';
@@ -20,7 +21,9 @@ export interface SyncHarness {
   readonly app: App;
   readonly loaded: LoadedConfig;
   /** Enqueue a run and wait for its report. */
-  sync(mode: 'incremental' | 'full'): Promise<RunReport>;
+  sync(mode: 'incremental' | 'full' | 'resend'): Promise<RunReport>;
+  /** The Redis key prefix of this harness. */
+  readonly prefix: string;
   /** Replace the app by one built from other configuration options, on the same Redis state and sandboxes. */
   reconfigure(opts: ConfigOptions): Promise<void>;
   /** Close the app, drop its Redis keys, stop the sandboxes. */
@@ -29,15 +32,16 @@ export interface SyncHarness {
 
 /** `serverTimezone` is the sandbox Koha's clock; `kohaTimezone` what the configuration says (both default to the sandbox zone). */
 export async function startSyncHarness(
-  opts: { patrons: number; seed: number; serverTimezone?: string; civiFaults?: CiviFaultOptions } & ConfigOptions,
+  opts: { patrons: number; seed: number; serverTimezone?: string; civiFaults?: CiviFaultOptions; civiPrefill?: boolean | CrmPrefillOptions } & ConfigOptions,
 ): Promise<SyncHarness> {
-  const { patrons, seed, serverTimezone, civiFaults, ...configOpts } = opts;
+  const { patrons, seed, serverTimezone, civiFaults, civiPrefill, ...configOpts } = opts;
   const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
   const env = await startSandboxes({
     patrons,
     seed,
     ...(serverTimezone !== undefined ? { kohaTimezone: serverTimezone } : {}),
     ...(civiFaults ? { civiFaults } : {}),
+    ...(civiPrefill ? { civiPrefill } : {}),
   });
 
   async function start(options: ConfigOptions): Promise<{ app: App; loaded: LoadedConfig }> {
@@ -51,6 +55,7 @@ export async function startSyncHarness(
   current.app.startWorkers();
   return {
     env,
+    prefix,
     get app() {
       return current.app;
     },

@@ -160,7 +160,7 @@ describe('sync through the queues', () => {
     expect(env.civi.stats.requests).toBeLessThan(10 * batches + 10); // not per-record, not per-patron-in-Koha
   });
 
-  it('a write CiviCRM itself refuses (external id held by a trashed contact) is reported with its reason', async () => {
+  it('a contact a CRM user put in the trash is not written again, nor duplicated: a conflict waits for a person', async () => {
     const crm = await crmContacts();
     const [victimExt, victim] = [...crm][0]!;
     const [otherExt] = [...crm][1]!;
@@ -171,11 +171,14 @@ describe('sync through the queues', () => {
     const src = (await sync('incremental')).sources[0]!;
     expect(src.updated).toBe(1);
     const victimId = victimExt.split(':')[1]!;
-    expect(src.rejections.filter((r) => !keptBefore.has(r.recordId))).toEqual([
-      expect.objectContaining({ recordId: victimId, code: 'CRM_DUPLICATE', reason: expect.stringMatching(/trash/i) }),
+    expect(src.rejections.filter((r) => !keptBefore.has(r.recordId))).toEqual([]);
+    const conflicts = await app.state.listConflicts('koha', { status: 'open' });
+    expect(conflicts.filter((c) => c.recordId === victimId)).toEqual([
+      expect.objectContaining({ kind: 'gone', contactId: Number(victim.id), decision: 'review', reason: expect.stringMatching(/trash/) }),
     ]);
-    // Kept for the next runs, with its reason and no personal data.
-    expect((await app.state.listFailures('koha')).find((f) => f.recordId === victimId)).toMatchObject({ code: 'CRM_DUPLICATE', attempts: 1, parked: false });
+    // Held, so kept for retry; never a second contact under the key.
+    expect((await app.state.listFailures('koha')).find((f) => f.recordId === victimId)).toMatchObject({ code: 'CONFLICT', parked: false });
+    expect(env.civi.rows('Contact').filter((c) => c.external_identifier === victimExt)).toHaveLength(1);
   });
 
   it('keeps personal data out of job payloads', async () => {

@@ -382,17 +382,19 @@ describe('page handler', () => {
       expect((await state.listFailures('koha'))[0]).toMatchObject({ recordId: '1', code: 'CONFLICT' });
     });
 
-    it('a CRM user\'s edit of a field the source did not change is kept; a source change of it is written (policy source) and logged', async () => {
+    it('a CRM user\'s edit of a field the source did not change is kept (logged once); a source change of it is written (policy source) and logged', async () => {
       await processPage(deps(connectorOf([one])), win('r1'));
       crm.contacts.get('koha:1')!.values.last_name = 'Byron'; // a CRM user's edit
       const again = await processPage(deps(connectorOf([one])), win('r2'));
-      expect(again.result).toMatchObject({ updated: 0, unchanged: 1, conflicts: 0 });
+      expect(again.result).toMatchObject({ updated: 0, unchanged: 1, conflicts: 1 }); // logged once, decided crm
+      const quiet = await processPage(deps(connectorOf([one])), win('r2b'));
+      expect(quiet.result).toMatchObject({ updated: 0, unchanged: 1, conflicts: 0 });
       const changed = await processPage(deps(connectorOf([{ ...one, records: [rec(1, T2, 'King')] }])), win('r3'));
       expect(changed.result).toMatchObject({ updated: 1, conflicts: 1 });
       expect(crm.contacts.get('koha:1')!.values.last_name).toBe('King');
       expect(await state.listConflicts('koha', { status: 'decided' })).toEqual([
         expect.objectContaining({ kind: 'field', field: 'last_name', lastWritten: 'Lovelace', crm: 'Byron', source: 'King', decision: 'source' }),
-      ]);
+      ]); // one entry per disagreement: the later decision replaced the first
     });
   });
 });
