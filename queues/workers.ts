@@ -61,7 +61,7 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
 
   // Failures outside the handler (a job stalled too often) reach only this event.
   pages.on('failed', (job, err) => {
-    if (!job) return;
+    if (!job || described.has(err)) return; // the handler recorded it
     const data = pageJobSchema.safeParse(job.data);
     if (!data.success) return;
     void job
@@ -77,7 +77,8 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
       .getState()
       .then(async (s) => {
         if (s !== 'failed' || !(await deps.state.getRun(data.data.runId))) return;
-        for (const sourceId of data.data.sourceIds) await failSource(deps, { runId: data.data.runId, sourceId, pageNo: 1 }, `the run could not start: ${describeError(err)}`);
+        const reason = described.has(err) ? err.message : describeError(err);
+        for (const sourceId of data.data.sourceIds) await failSource(deps, { runId: data.data.runId, sourceId, pageNo: 1 }, `the run could not start: ${reason}`);
       })
       .catch((e: unknown) => deps.logger.error('could not record a failed run', { runId: data.data.runId, error: describeError(e) }));
   });
@@ -95,8 +96,13 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
   };
 }
 
+/** Errors the handlers threw, whose message already is the one-line description (not to be described again). */
+const described = new WeakSet<Error>();
+
 function translate(err: unknown): Error {
   const e = classifyError(err);
   const msg = describeError(e);
-  return e.transient ? new Error(msg) : new UnrecoverableError(msg);
+  const out = e.transient ? new Error(msg) : new UnrecoverableError(msg);
+  described.add(out);
+  return out;
 }

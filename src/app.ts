@@ -3,11 +3,12 @@
  * pipeline handlers. Nothing else constructs clients.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createKohaConnector } from '../connectors/koha/index.js';
 import { createCiviCrmSink } from '../connectors/civicrm/index.js';
 import { createProducer, createWorkers, newRunId, waitForRun, type Producer, type RunWait, type Workers } from '../queues/index.js';
-import type { LoadedConfig } from './config/load.js';
+import { configError, type LoadedConfig } from './config/load.js';
 import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
 import { loadMapping } from './mapping/index.js';
@@ -36,8 +37,9 @@ export interface App {
 
 export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise<Map<string, SourceBinding>> {
   const sources = new Map<string, SourceBinding>();
-  for (const src of loaded.config.sources) {
+  for (const [i, src] of loaded.config.sources.entries()) {
     const mappingFile = path.resolve(path.dirname(loaded.file), src.mapping);
+    if (!existsSync(mappingFile)) throw configError(loaded, ['sources', i, 'mapping'], `mapping file ${mappingFile} does not exist (the path is relative to this file)`);
     sources.set(src.id, {
       connector: createKohaConnector(src, { logger }),
       mapping: await loadMapping(mappingFile, src.id),

@@ -4,7 +4,7 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import pRetry, { AbortError } from 'p-retry';
-import { BridgeError, classifyError } from '../../src/core/errors.js';
+import { BridgeError, classifyError, networkHint } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { CrmConfig } from '../../src/config/schema.js';
 import { translateResponse, type CallSite, type CiviResponse } from './errors.js';
@@ -122,9 +122,11 @@ export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
     } catch (err) {
       // Never keep the axios error: its config carries the API key header.
       const code = (err as { code?: unknown }).code;
-      const e = classifyError({ code });
-      const what = e.code === 'NETWORK' ? e.message : `request failed (${typeof code === 'string' ? code : 'no error code'})`;
-      throw new BridgeError(e.code === 'NETWORK' ? 'NETWORK' : 'HTTP_TRANSIENT', `${site.entity}.${site.action}: ${what}`, {
+      const network = classifyError({ code }).code === 'NETWORK';
+      const what = network
+        ? `CiviCRM unreachable: ${networkHint(code as string, 'CiviCRM', { url: 'crm.base_url', timeout: 'crm.timeout_ms' })}`
+        : `request failed (${typeof code === 'string' ? code : 'no error code'})`;
+      throw new BridgeError(network ? 'NETWORK' : 'HTTP_TRANSIENT', `${site.entity}.${site.action}: ${what}`, {
         context: { system: 'civicrm', method: `${site.entity}.${site.action}`, url: site.url },
         transient: true,
       });

@@ -3,13 +3,11 @@
  */
 import type { Connector } from '../connector.js';
 import type { SourceConfig } from '../../src/config/schema.js';
-import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import { KohaClient } from './client.js';
 import { readPatronsByIds } from './patrons-by-id.js';
 import { createPatronStream } from './patrons.js';
 import type { RetryOptions } from './retry.js';
-import { isValidTimeZone } from './time.js';
 
 export interface KohaConnectorDeps {
   logger: Logger;
@@ -25,12 +23,6 @@ export interface KohaConnector extends Connector {
 }
 
 export function createKohaConnector(source: SourceConfig, deps: KohaConnectorDeps): KohaConnector {
-  // A wrong zone would shift every window bound by hours: refuse at boot instead.
-  if (!isValidTimeZone(source.timezone)) {
-    throw new BridgeError('CONFIG_INVALID', `unknown IANA time zone in source "${source.id}"`, {
-      context: { system: 'config', path: `sources.${source.id}.timezone` },
-    });
-  }
   const client = new KohaClient(source, {
     logger: deps.logger,
     now: deps.now ?? (() => new Date()),

@@ -3,7 +3,7 @@
  * names fields, never our credentials) passed through a redactor of our own secrets, and never
  * a raw axios error: its config holds the Authorization header.
  */
-import { BridgeError, isTransientStatus, parseRetryAfter, type ErrorContext } from '../../src/core/errors.js';
+import { BridgeError, isTransientStatus, networkHint, parseRetryAfter, type ErrorContext } from '../../src/core/errors.js';
 
 export type AuthKind = 'basic' | 'oauth2';
 
@@ -89,7 +89,8 @@ export function networkError(err: unknown, ctx: { method: string; url: string },
   const message = err instanceof Error ? redact(err.message) : 'request failed';
   // The cause is rebuilt from code and message only: the axios error would carry our headers.
   const cause = Object.assign(new Error(message), { code: codeText });
-  return new BridgeError('NETWORK', `Koha unreachable (${codeText}): ${message}`, {
+  const hint = networkHint(codeText, 'Koha', { url: 'sources[].base_url', timeout: 'sources[].timeout_ms' });
+  return new BridgeError('NETWORK', `Koha unreachable: ${hint}`, {
     context: { system: 'koha', method: ctx.method, url: ctx.url },
     cause,
     transient: true,

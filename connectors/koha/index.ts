@@ -5,7 +5,7 @@ export { basicAuth, oauth2Auth, createAuth, type AuthProvider } from './auth.js'
 export { defaultRetryOptions, withRetry, type RetryOptions } from './retry.js';
 export { httpError, networkError, permissionFor, serverText } from './errors.js';
 export { patronSchema, extendedAttributeSchema, describeIssues, type KohaPatron } from './schemas.js';
-export { toNaiveLocal, naiveToInstant, parseKohaDateTime, isValidTimeZone, compareOffset, type OffsetComparison } from './time.js';
+export { toNaiveLocal, naiveToInstant, parseKohaDateTime, compareOffset, type OffsetComparison } from './time.js';
 export { findOffsetMismatch, assertZoneOffsets, KEYSET_TIME_FIELDS, type OffsetMismatch } from './zone-check.js';
 export { buildPatronQuery, patronListQuery, createPatronStream, PATRON_ORDER, PATRON_EMBED } from './patrons.js';
 export { parsePatronPage, keyOf, type PageContext } from './patron-page.js';

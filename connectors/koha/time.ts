@@ -5,11 +5,6 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 
-/** True when the runtime knows this IANA zone name. */
-export function isValidTimeZone(timeZone: string): boolean {
-  return IANAZone.isValidZone(timeZone);
-}
-
 /**
  * The name as an IANA zone (luxon alone would read "utc+3"-like strings as fixed offsets). An unknown
  * name throws, as Intl does, rather than letting "Invalid DateTime" reach a query.

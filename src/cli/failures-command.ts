@@ -7,7 +7,7 @@ import { createApp } from '../app.js';
 import { BridgeError } from '../core/errors.js';
 import type { FailureEntry } from '../state/ports.js';
 import { runOnce } from './run-once.js';
-import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
+import { EXIT, selectSources, withConfig, type CommonOptions } from './run-cli.js';
 import { withState } from './state-access.js';
 
 export interface FailuresListOptions extends CommonOptions {
@@ -21,12 +21,6 @@ export interface FailuresReplayOptions extends CommonOptions {
   id?: string[];
   json?: boolean;
   timeout?: number;
-}
-
-function sourcesOf(known: string[], file: string, wanted?: string): string[] {
-  if (wanted === undefined) return known;
-  if (!known.includes(wanted)) throw new BridgeError('CONFIG_INVALID', `${file}: no source "${wanted}" (configured: ${known.join(', ')})`);
-  return [wanted];
 }
 
 /** The kept failures as a table for people (ids, codes and reasons: no personal data). */
@@ -43,7 +37,7 @@ export function formatFailures(entries: readonly FailureEntry[]): string {
 export async function failuresListCommand(opts: FailuresListOptions): Promise<number> {
   return withConfig(opts, (loaded) =>
     withState(loaded, async (state) => {
-      const ids = sourcesOf(loaded.config.sources.map((s) => s.id), loaded.file, opts.source);
+      const ids = selectSources(loaded, opts.source === undefined ? [] : [opts.source]);
       const entries = (await Promise.all(ids.map((id) => state.listFailures(id))))
         .flat()
         .filter((f) => !opts.parked || f.parked)
@@ -56,7 +50,7 @@ export async function failuresListCommand(opts: FailuresListOptions): Promise<nu
 
 export async function failuresReplayCommand(opts: FailuresReplayOptions): Promise<number> {
   return withConfig(opts, async (loaded, logger) => {
-    const ids = sourcesOf(loaded.config.sources.map((s) => s.id), loaded.file, opts.source);
+    const ids = selectSources(loaded, opts.source === undefined ? [] : [opts.source]);
     for (const id of opts.id ?? []) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new BridgeError('CONFIG_INVALID', `--id ${JSON.stringify(id)}: expected a source record id`);
     }

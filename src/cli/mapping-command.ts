@@ -3,8 +3,8 @@
  * check that every target field exists there (getFields), since real CiviCRM ignores unknown fields.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createCiviCrmSink } from '../../connectors/civicrm/index.js';
+import { loadSources } from '../app.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { describeError } from '../core/errors.js';
 import { nullLogger } from '../core/logger.js';
@@ -20,15 +20,11 @@ export interface MappingValidateOptions extends CommonOptions {
 export async function mappingValidateCommand(file: string | undefined, opts: MappingValidateOptions): Promise<number> {
   // The config is optional when a file is named: it only serves the CRM check.
   const loaded: LoadedConfig | null = file && !existsSync(opts.config) ? null : await loadConfig(opts.config);
-  const targets: { file: string; sourceId: string }[] = file
-    ? [{ file, sourceId: opts.source }]
-    : loaded!.config.sources.map((s) => ({ file: path.resolve(path.dirname(loaded!.file), s.mapping), sourceId: s.id }));
-
-  const mappings: CompiledMapping[] = [];
-  for (const t of targets) {
-    mappings.push(await loadMapping(t.file, t.sourceId)); // throws MAPPING_INVALID naming file, path and line
-    process.stdout.write(`${t.file}: compiles (${mappings.at(-1)!.targetFields.length} target fields)\n`);
-  }
+  // Each throws MAPPING_INVALID naming file, line and path (or CONFIG_INVALID for a mapping the configuration names that is missing).
+  const mappings: CompiledMapping[] = file
+    ? [await loadMapping(file, opts.source)]
+    : [...(await loadSources(loaded!, nullLogger)).values()].map((s) => s.mapping);
+  for (const m of mappings) process.stdout.write(`${m.file}: compiles (${m.targetFields.length} target fields)\n`);
   if (opts.offline || !loaded) {
     process.stdout.write('CRM check skipped (offline or no configuration)\n');
     return EXIT.ok;

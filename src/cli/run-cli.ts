@@ -1,5 +1,5 @@
 /** Shared plumbing of CLI commands: load config, make a logger, turn errors into exit codes. */
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { configError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { BridgeError, describeError } from '../core/errors.js';
 import { createLogger, makeRedactor, type Logger } from '../core/logger.js';
 
@@ -24,6 +24,15 @@ export async function withConfig<T>(opts: CommonOptions, fn: (loaded: LoadedConf
     // Redact once more: an error may quote a URL or header that carried a secret.
     throw redactError(err, loaded.secrets);
   }
+}
+
+/** The source ids a command was asked for (`--source`), each checked against the configuration; none asked: all. */
+export function selectSources(loaded: LoadedConfig, wanted: readonly string[] = []): string[] {
+  const known = loaded.config.sources.map((s) => s.id);
+  for (const id of wanted) {
+    if (!known.includes(id)) throw configError(loaded, ['sources'], `no source with id "${id}" (from --source); expected one of ${known.join(', ')}`);
+  }
+  return wanted.length > 0 ? [...wanted] : known;
 }
 
 function redactError(err: unknown, secrets: string[]): unknown {

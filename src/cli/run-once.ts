@@ -9,10 +9,13 @@ import type { RunReport } from '../state/ports.js';
 import { formatReport } from './format-report.js';
 import { EXIT } from './run-cli.js';
 
-/** 0 everything written or deliberately skipped; 3 done, but records need attention; 1 failed. */
+/**
+ * 0 every record of the run written or deliberately skipped; 3 done, but records of this run need
+ * attention (rejected, held for a person, or written with warnings); 1 failed.
+ */
 export function exitCodeOf(report: RunReport): number {
   if (report.status !== 'done') return EXIT.failed;
-  const attention = report.sources.some((s) => s.rejected > 0 || (s.failures?.parked ?? 0) > 0 || (s.failures?.open ?? 0) > 0);
+  const attention = report.sources.some((s) => s.rejected > 0 || s.held > 0 || s.withWarnings > 0);
   return attention ? EXIT.attention : EXIT.ok;
 }
 

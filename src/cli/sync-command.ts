@@ -4,9 +4,8 @@
  * or joined instead of starting a second one.
  */
 import { createApp } from '../app.js';
-import { BridgeError } from '../core/errors.js';
 import { runOnce } from './run-once.js';
-import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
+import { EXIT, selectSources, withConfig, type CommonOptions } from './run-cli.js';
 
 export { printReport } from './run-once.js';
 
@@ -22,10 +21,7 @@ export interface SyncOptions extends CommonOptions {
 
 export async function syncCommand(opts: SyncOptions): Promise<number> {
   return withConfig(opts, async (loaded, logger) => {
-    const known = loaded.config.sources.map((s) => s.id);
-    for (const id of opts.source ?? []) {
-      if (!known.includes(id)) throw new BridgeError('CONFIG_INVALID', `${loaded.file}: no source "${id}" (configured: ${known.join(', ')})`);
-    }
+    selectSources(loaded, opts.source);
     const app = await createApp(loaded, logger);
     const mode = opts.resend ? 'resend' : opts.full ? 'full' : 'incremental';
     if (!opts.once) {

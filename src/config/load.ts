@@ -4,9 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { BridgeError } from '../core/errors.js';
+import { fileError, readFailure, type FilePath, type FileProblem, type LineOf } from '../core/file-problems.js';
+import { parseYamlSource } from '../core/yaml-source.js';
+import { fromZodIssues } from '../core/zod-problems.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/patron-bridge.yaml';
@@ -17,6 +19,8 @@ export interface LoadedConfig {
   file: string;
   /** Every secret value in the config, for log redaction. */
   secrets: string[];
+  /** Line of a path inside the file (unknown for a configuration built in memory). */
+  lineOf?: LineOf;
 }
 
 type Env = Record<string, string | undefined>;
@@ -27,7 +31,7 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
   try {
     text = await readFile(abs, 'utf8');
   } catch (err) {
-    throw new BridgeError('CONFIG_INVALID', `${file}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+    throw new BridgeError('CONFIG_INVALID', `${file}: cannot read the configuration file: ${readFailure(err)}`, {
       context: { system: 'config', file },
     });
   }
@@ -35,67 +39,34 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 }
 
 export function parseConfig(text: string, file: string, env: Env = {}): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: true, lineCounter });
-  const where = (p: readonly PropertyKey[]) => lineOf(doc, lineCounter, p);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    throw new BridgeError('CONFIG_INVALID', `${file}${line ? `:${line}` : ''}: YAML syntax error: ${e.message.split('\n')[0]}`, {
-      context: { system: 'config', file },
-    });
-  }
-  const raw = interpolate(doc.toJS() ?? {}, env, [], file, where);
+  const { value, lineOf } = parseYamlSource(text, file, 'CONFIG_INVALID');
+  const unset: FileProblem[] = [];
+  const raw = interpolate(value ?? {}, env, [], unset);
+  if (unset.length > 0) throw fileError('CONFIG_INVALID', file, unset, lineOf);
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 10).map((i) => `  - ${formatPath(i.path)}${where(i.path)}: ${i.message}`);
-    throw new BridgeError('CONFIG_INVALID', `${file}: invalid configuration\n${lines.join('\n')}`, {
-      context: { system: 'config', file, path: formatPath(parsed.error.issues[0]?.path ?? []) },
-    });
-  }
-  return { config: parsed.data, file, secrets: collectSecrets(configSchema, parsed.data) };
+  if (!parsed.success) throw fileError('CONFIG_INVALID', file, fromZodIssues(configSchema, parsed.error.issues, raw), lineOf);
+  return { config: parsed.data, file, secrets: collectSecrets(configSchema, parsed.data), lineOf };
 }
 
-/** Replace ${NAME} (or ${NAME:-default}) in every string; a missing variable is an error naming the path and the variable. */
-type Where = (p: readonly PropertyKey[]) => string;
+/** A problem at a place in a loaded configuration that only shows later (a missing mapping file, an unknown --source). */
+export function configError(loaded: LoadedConfig, at: FilePath, message: string): BridgeError {
+  return fileError('CONFIG_INVALID', loaded.file, [{ path: at, message }], loaded.lineOf);
+}
 
-function interpolate(value: unknown, env: Env, at: PropertyKey[], file: string, where: Where): unknown {
+/** Replace ${NAME} (or ${NAME:-default}) in every string; a missing variable is a problem at its path. */
+function interpolate(value: unknown, env: Env, at: (string | number)[], unset: FileProblem[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => {
       const v = env[name] ?? fallback;
-      if (v === undefined) {
-        throw new BridgeError('CONFIG_INVALID', `${file}: ${formatPath(at)}${where(at)}: environment variable ${name} is not set`, {
-          context: { system: 'config', file, path: formatPath(at) },
-        });
-      }
-      return v;
+      if (v === undefined) unset.push({ path: at, message: `environment variable ${name} is not set; set it, or give a default: \${${name}:-…}` });
+      return v ?? '';
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...at, i], file, where));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...at, i], unset));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...at, k], file, where)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...at, k], unset)]));
   }
   return value;
-}
-
-export function formatPath(p: readonly PropertyKey[]): string {
-  if (p.length === 0) return '(top level)';
-  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('');
-}
-
-/** " (line N)" for the deepest existing node on the path, or "". */
-export function lineOf(doc: Document, lines: LineCounter, p: readonly PropertyKey[]): string {
-  let node: unknown = doc.contents;
-  let found: YamlNode | undefined;
-  for (const key of p) {
-    if (isMap(node)) node = node.get(key as string, true);
-    else if (isSeq(node)) node = node.get(key as number, true);
-    else break;
-    if (node && (isMap(node) || isSeq(node) || isScalar(node))) found = node as YamlNode;
-  }
-  const target = found ?? (doc.contents as YamlNode | null);
-  const offset = target?.range?.[0];
-  return offset === undefined ? '' : ` (line ${lines.linePos(offset).line})`;
 }
 
 /** Walk the schema next to the value and collect strings whose schema carries `meta({ secret: true })`. */

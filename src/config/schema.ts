@@ -2,12 +2,18 @@
  * The configuration file's schema. Types are inferred from it; secrets are marked with
  * `secret()` so the loader can collect them for log redaction.
  */
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
 /** Marks a string as secret: its value is redacted from every log line and error message. */
 export const secret = () => z.string().min(1).meta({ secret: true });
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+/** A zone the runtime knows (luxon alone would read "UTC+3"-like names as fixed offsets): a wrong one would shift every window by hours. */
+const timeZone = z.string().refine((tz) => IANAZone.isValidZone(tz), {
+  error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}; expected an IANA zone name such as Europe/Berlin or UTC`,
+});
 
 export const kohaAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('basic'), username: z.string().min(1), password: secret() }).strict(),
@@ -27,7 +33,7 @@ export const sourceSchema = z
     /** Incremental runs re-read this many seconds before the saved high-water mark. */
     overlap_seconds: z.number().int().min(0).max(86400).default(300),
     /** IANA time zone of the library server's clock (Koha stores local times). */
-    timezone: z.string().default('UTC'),
+    timezone: timeZone.default('UTC'),
     timeout_ms: z.number().int().min(100).default(30000),
   })
   .strict();
@@ -53,7 +59,8 @@ export const configSchema = z
   .object({
     redis: z
       .object({
-        url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+        url: z.url({ protocol: /^rediss?$/, hostname: /./, error: 'expected a redis:// or rediss:// URL (percent-encode special characters of a password)' })
+          .default('redis://127.0.0.1:6379'),
         prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"').default('patron-bridge'),
       })
       .strict()

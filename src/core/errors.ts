@@ -86,6 +86,20 @@ const NETWORK_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET',
 ]);
 
+/**
+ * Why a request got no answer and what to check, for messages: `connection refused (ECONNREFUSED);
+ * check crm.base_url and that CiviCRM is running`. `keys` name the configuration of the server.
+ */
+export function networkHint(code: string, server: string, keys: { url: string; timeout: string }): string {
+  if (code === 'ECONNREFUSED') return `connection refused (${code}); check ${keys.url} and that ${server} is running`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code}); check ${keys.url}`;
+  if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_SOCKET_CONNECTION_TIMEOUT') {
+    return `no answer in time (${code}); check that ${server} is up and reachable, or raise ${keys.timeout}`;
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return `connection cut (${code}); check that ${server} is up and the network to it`;
+  return `${code}; check ${keys.url} and the network`;
+}
+
 /** Classify anything thrown into the taxonomy: a BridgeError is returned as is. */
 export function classifyError(err: unknown): BridgeError {
   if (err instanceof BridgeError) return err;

@@ -1,13 +1,14 @@
 /** Mapping document (already parsed from YAML) → CompiledMapping, or one MAPPING_INVALID error listing every problem. */
+import { fromZodIssues } from '../core/zod-problems.js';
 import { evaluateField } from './evaluate.js';
 import { managedGroupMatcher, planGroups } from './groups.js';
-import { mappingError, type LineOf, type MappingIssue } from './issues.js';
+import { formatPath, mappingError, type LineOf, type MappingIssue } from './issues.js';
 import { customGroupsOf, planFields } from './plan.js';
 import { syncPolicyOf } from './policy.js';
 import { transformRecord, type RecordPlan } from './record.js';
 import { mappingSchema } from './schema.js';
+import { crmFieldOf } from './targets.js';
 import type { CompiledMapping } from './types.js';
-import { fromZodIssues } from './zod-issues.js';
 
 export interface CompileContext {
   /** Path of the mapping file, for messages. */
@@ -20,12 +21,13 @@ export interface CompileContext {
 
 export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMapping {
   const parsed = mappingSchema.safeParse(doc);
-  if (!parsed.success) throw mappingError(ctx.file, fromZodIssues(parsed.error.issues, doc), ctx.lineOf);
+  if (!parsed.success) throw mappingError(ctx.file, fromZodIssues(mappingSchema, parsed.error.issues, doc), ctx.lineOf);
   const m = parsed.data;
 
   const issues: MappingIssue[] = [];
   const fields = planFields(m, issues);
   const groups = planGroups(m.groups, issues);
+  issues.push(...sameFieldTwice(Object.keys(m.fields), ctx.lineOf));
   for (const f of fields) {
     // A constant that fails its own type or length would be wrong on every record: refuse it now.
     const checked = f.source.kind === 'constant' ? evaluateField(f, {}) : undefined;
@@ -52,4 +54,24 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
     managedGroup: managedGroupMatcher(groups),
     transform: (record) => transformRecord(plan, record),
   };
+}
+
+/** Two entries writing one CRM field (`gender_id` and `gender_id:label`): which value CiviCRM keeps would be a matter of luck. */
+function sameFieldTwice(targets: readonly string[], lineOf?: LineOf): MappingIssue[] {
+  const firstWriter = new Map<string, string>();
+  const issues: MappingIssue[] = [];
+  for (const target of targets) {
+    const field = crmFieldOf(target);
+    const earlier = firstWriter.get(field);
+    if (earlier === undefined) {
+      firstWriter.set(field, target);
+      continue;
+    }
+    const line = lineOf?.(['fields', earlier]);
+    issues.push({
+      path: ['fields', target],
+      message: `also writes CiviCRM field "${field}", like ${formatPath(['fields', earlier])}${line === undefined ? '' : ` (line ${line})`}; expected one entry per CRM field: keep one of them`,
+    });
+  }
+  return issues;
 }

@@ -9,7 +9,7 @@ import { isKohaPatronField, KOHA_PATRON_FIELDS } from './patron-fields.js';
 import type { FieldSpec, MappingDocument } from './schema.js';
 import { policyOf } from './policy.js';
 import { describeRef, type SourceRef } from './source-ref.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../core/suggest.js';
 import { classifyTarget, CORE_DATE_TARGETS, RESERVED_TARGETS } from './targets.js';
 import { parseTemplate, type Template } from './template.js';
 import type { StringTransform } from './text.js';

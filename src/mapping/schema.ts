@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { KOHA_PATRON_FIELDS } from './patron-fields.js';
 import { ATTRIBUTE_CODE } from './source-ref.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../core/suggest.js';
 import { STRING_TRANSFORMS } from './text.js';
 
 export const CONFLICT_POLICIES = ['source', 'crm', 'review'] as const;
@@ -128,9 +128,3 @@ export const mappingSchema = z
 export type MappingDocument = z.infer<typeof mappingSchema>;
 export type FieldSpec = z.infer<typeof fieldSpecSchema>;
 
-/** Every key the schema knows, for "did you mean" hints on unknown keys. */
-export const KNOWN_KEYS = [
-  'version', 'source', 'contact_type', 'external_id', 'fields', 'custom_fields', 'groups', 'from', 'template', 'value',
-  'transform', 'type', 'required', 'clear_when_empty', 'on_invalid', 'on_too_long', 'title', 'extends', 'label', 'max_length', 'name',
-  'extended_attribute', 'on_conflict', 'groups_on_conflict', 'match', 'fields', 'on_trashed', 'on_deleted',
-];

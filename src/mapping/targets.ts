@@ -30,3 +30,8 @@ export function classifyTarget(name: string): TargetKind {
   // Custom fields are `Group.Field` machine names; `:label`-style suffixes do not apply to them here.
   return m[3] === undefined ? { kind: 'custom', group: prefix, field } : { kind: 'invalid' };
 }
+
+/** The CRM field a target writes: `gender_id:label` and `gender_id` both write `gender_id`. */
+export function crmFieldOf(target: string): string {
+  return target.replace(/:[a-z]+$/, '');
+}

@@ -4,7 +4,7 @@
  * keep, conflicts and records held for a person. No bullmq, no HTTP: ports only.
  */
 import type { FieldWarning } from '../core/field-policy.js';
-import type { Conflict } from '../core/conflicts.js';
+import { conflictKey, type Conflict } from '../core/conflicts.js';
 import type { ContactWriteResult, DesiredContact, SentState } from '../core/types.js';
 import { comparisonOf, reconcile, type ContactPlan } from '../reconcile/index.js';
 import type { PageResult, Rejection } from '../state/ports.js';
@@ -34,7 +34,9 @@ export async function writeContacts(
   const { mapping } = binding;
   const desired = contacts.map((c) => c.contact);
   const keys = desired.map((c) => c.externalId);
-  const [sent, resolutions, specs] = await Promise.all([deps.state.getSent(sourceId, keys), deps.state.getResolutions(sourceId, keys), deps.crm.describeContactFields()]);
+  const [sent, resolutions, open, specs] = await Promise.all([
+    deps.state.getSent(sourceId, keys), deps.state.getResolutions(sourceId, keys), deps.state.getOpenConflicts(sourceId, keys), deps.crm.describeContactFields(),
+  ]);
   const known = new Map([...sent].flatMap(([k, s]) => (s.contactId !== undefined && !s.excluded ? [[k, s.contactId] as const] : [])));
   const chosen = [...resolutions.values()].flatMap((r) => ('link' in r ? [r.link] : []));
   const snapshot = await deps.crm.readContacts({ desired, known, matchFields: mapping.sync.matchFields, chosen, managedGroup: (n) => mapping.managedGroup(n) });
@@ -71,6 +73,9 @@ export async function writeContacts(
     out.conflicts.push(...plan.conflicts);
     result.conflicts += plan.conflicts.length;
     out.applied.push(...plan.resolved);
+    // An open conflict the record no longer raises has settled itself (e.g. a CRM user fixed the data).
+    const raised = new Set(plan.conflicts.map((c) => conflictKey(c)));
+    for (const key of open) if (key.split('|')[1] === contact.externalId && !raised.has(key) && !plan.resolved.includes(key)) out.applied.push(key);
     if (plan.held) {
       result.held += 1;
       out.held.push({ recordId: contact.sourceRecordId, code: 'CONFLICT', reason: plan.conflicts.find((c) => c.decision === 'review')?.reason ?? 'held for review' });

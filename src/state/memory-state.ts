@@ -127,6 +127,10 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
       answersOf(sourceId).set(entry[0], resolution);
       return resolved;
     },
+    async getOpenConflicts(sourceId, externalIds) {
+      const wanted = new Set(externalIds);
+      return new Set([...conflictsOf(sourceId)].filter(([key, e]) => e.status === 'open' && wanted.has(key.split('|')[1] ?? '')).map(([key]) => key));
+    },
     async getResolutions(sourceId, externalIds) {
       const wanted = new Set(externalIds);
       return new Map([...answersOf(sourceId)].filter(([key]) => wanted.has(key.split('|')[1] ?? '')));

@@ -121,7 +121,7 @@ export interface PageCommit {
   parkAfterRuns: number;
   /** Conflicts found by this page (decided by policy, or held for a person). */
   conflicts: readonly Conflict[];
-  /** Keys of resolved conflicts this page applied (they are closed). */
+  /** Keys of conflicts this page closed: answers it applied, and open ones it no longer finds. */
   applied: readonly string[];
   at: string;
 }
@@ -178,6 +178,8 @@ export interface SyncState {
   resolveConflict(sourceId: string, id: string, resolution: Resolution, at: string): Promise<ConflictEntry | null>;
   /** Answers waiting to be applied for these external ids, by conflict key. */
   getResolutions(sourceId: string, externalIds: readonly string[]): Promise<Map<string, Resolution>>;
+  /** Keys of the open conflicts of these external ids (a page that no longer finds them closes them). */
+  getOpenConflicts(sourceId: string, externalIds: readonly string[]): Promise<Set<string>>;
 
   createRun(run: { runId: string; mode: RunMode; sourceIds: string[]; startedAt: string; recordIds?: string[] }): Promise<void>;
   /** The first page request of a run's source, kept so a crashed run can be resumed. */

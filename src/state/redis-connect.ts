@@ -42,12 +42,19 @@ export async function probeRedis(url: string, timeoutMs = 5000): Promise<void> {
   probe.on('error', (err) => {
     last = err;
   });
+  // connectTimeout ends at the TCP connect: a stopped (paused) Redis accepts it and then never answers.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+  });
+  const attempt = probe.connect().then(() => probe.ping());
+  attempt.catch(() => {}); // after the deadline, its late failure is no news
   try {
-    await probe.connect();
-    await probe.ping();
+    await Promise.race([attempt, deadline]);
   } catch (err) {
     throw new BridgeError('REDIS', explainRedisError(last ?? err, url), { context: { system: 'redis' }, transient: false });
   } finally {
+    clearTimeout(timer);
     probe.disconnect();
   }
 }

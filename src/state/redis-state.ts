@@ -63,7 +63,8 @@ if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1])
     redis.call('HSET', KEYS[7], ARGV[i + 2], ARGV[i])
     redis.call('ZADD', KEYS[8], ARGV[i + 3], ARGV[i])
-    i = i + 4
+    if ARGV[i + 4] == 'open' then redis.call('HSET', KEYS[10], ARGV[i], 1) else redis.call('HDEL', KEYS[10], ARGV[i]) end
+    i = i + 5
   end
   local na = tonumber(ARGV[i]); i = i + 1
   for _ = 1, na do redis.call('HDEL', KEYS[9], ARGV[i]); i = i + 1 end
@@ -97,6 +98,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     conflictIds: (s: string) => `${prefix}:state:conflict-ids:${s}`,
     conflictsSeen: (s: string) => `${prefix}:state:conflicts-seen:${s}`,
     answers: (s: string) => `${prefix}:state:answers:${s}`,
+    open: (s: string) => `${prefix}:state:conflicts-open:${s}`,
     run: (r: string) => `${prefix}:state:run:${r}`,
     pages: (r: string, s: string) => `${prefix}:state:run:${r}:pages:${s}`,
     done: (r: string) => `${prefix}:state:run:${r}:done`,
@@ -125,7 +127,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     const drop = old.filter((_, i) => !entries[i] || (JSON.parse(entries[i]!) as ConflictEntry).status !== 'open');
     if (drop.length === 0) return;
     const ids = entries.flatMap((v, i) => (v && drop.includes(old[i]!) ? [(JSON.parse(v) as ConflictEntry).id] : []));
-    const m = redis.multi().hdel(k.conflicts(sourceId), ...drop).zrem(k.conflictsSeen(sourceId), ...drop);
+    const m = redis.multi().hdel(k.conflicts(sourceId), ...drop).zrem(k.conflictsSeen(sourceId), ...drop).hdel(k.open(sourceId), ...drop);
     if (ids.length) m.hdel(k.conflictIds(sourceId), ...ids);
     await m.exec().then(checkExec(`prune old conflicts of source "${sourceId}"`));
   }
@@ -193,11 +195,11 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       args.push(c.cleared.length, ...c.cleared.map((id) => failureField(c.stream, id)));
       const entries = await conflictEntries(c);
       args.push(entries.length);
-      for (const e of entries) args.push(conflictKey(e), JSON.stringify(e), e.id, Date.parse(e.lastSeen));
+      for (const e of entries) args.push(conflictKey(e), JSON.stringify(e), e.id, Date.parse(e.lastSeen), e.status);
       args.push(c.applied.length, ...c.applied);
       const keys = [
         k.lease(c.sourceId), k.pages(c.runId, c.sourceId), k.cursor(c.sourceId), k.sent(c.sourceId), k.failures(c.sourceId),
-        k.conflicts(c.sourceId), k.conflictIds(c.sourceId), k.conflictsSeen(c.sourceId), k.answers(c.sourceId),
+        k.conflicts(c.sourceId), k.conflictIds(c.sourceId), k.conflictsSeen(c.sourceId), k.answers(c.sourceId), k.open(c.sourceId),
       ];
       const res = (await redis.eval(COMMIT, keys.length, ...keys, ...args)) as string;
       if (res !== 'ok') throw new LeaseLostError(c.sourceId, c.runId, res === '' ? null : res);
@@ -245,8 +247,14 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       const raw = key ? await redis.hget(k.conflicts(sourceId), key) : null;
       if (!key || !raw) return null;
       const entry: ConflictEntry = { ...(JSON.parse(raw) as ConflictEntry), status: 'resolved', resolution, resolvedAt: at };
-      await redis.multi().hset(k.conflicts(sourceId), key, JSON.stringify(entry)).hset(k.answers(sourceId), key, JSON.stringify(resolution)).exec().then(checkExec(`record the answer to conflict ${id}`));
+      await redis.multi().hset(k.conflicts(sourceId), key, JSON.stringify(entry)).hset(k.answers(sourceId), key, JSON.stringify(resolution)).hdel(k.open(sourceId), key)
+        .exec().then(checkExec(`record the answer to conflict ${id}`));
       return entry;
+    },
+
+    async getOpenConflicts(sourceId, externalIds) {
+      const wanted = new Set(externalIds);
+      return new Set((await redis.hkeys(k.open(sourceId))).filter((key) => wanted.has(key.split('|')[1] ?? '')));
     },
 
     async getResolutions(sourceId, externalIds) {

@@ -60,7 +60,7 @@ describe('CLI', () => {
     await writeFile(file, configText(civi.url, bundledMapping()).replace('password: not-used', 'pasword: not-used'));
     const err = await failure(() => configCheckCommand({ config: file }));
     expect(err.message).toContain(file);
-    expect(err.message).toMatch(/sources\[0\]\.auth \(line 9\): .*pasword/);
+    expect(err.message).toMatch(/:9: sources\[0\]\.auth\.pasword: unknown key "pasword"; did you mean "password"\?/);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(reportFatal(err)).toBe(2);
     stderr.mockRestore();

@@ -16,14 +16,17 @@ export const isWritable = (p: KohaPatron): boolean => !p.anonymized && !blank(p.
  * first to a contact, the later ones wait for a person (never a silent second contact).
  */
 export function lookalikeIds(patrons: readonly KohaPatron[]): string[] {
+  return lookalikeGroups(patrons).flatMap((g) => g.slice(1));
+}
+
+/** The groups (two or more, in sync order) of writable patrons that look like one person. */
+export function lookalikeGroups(patrons: readonly KohaPatron[]): string[][] {
   const ordered = [...patrons].sort((a, b) => Date.parse(a.updated_on) - Date.parse(b.updated_on) || a.patron_id - b.patron_id);
-  const seen = new Set<string>();
-  const out: string[] = [];
+  const groups = new Map<string, string[]>();
   for (const p of ordered) {
     const key = [norm(p.email), norm(blank(p.preferred_name) ? p.firstname : p.preferred_name), norm(p.surname)];
     if (!isWritable(p) || key.some((k) => k === '')) continue;
-    if (seen.has(key.join('|'))) out.push(String(p.patron_id));
-    seen.add(key.join('|'));
+    groups.set(key.join('|'), [...(groups.get(key.join('|')) ?? []), String(p.patron_id)]);
   }
-  return out;
+  return [...groups.values()].filter((g) => g.length > 1);
 }

@@ -45,12 +45,16 @@ describe('configuration loading', () => {
     const err = errorOf(bad);
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toContain('/etc/pb/config.yaml');
-    expect(err.message).toMatch(/sources\[0\]\.page_size \(line 12\): .*>=1/);
+    expect(err.message).toMatch(/^\/etc\/pb\/config\.yaml:12: sources\[0\]\.page_size: .*>=1/);
   });
 
   it.each([
-    ['an unknown key (typo)', GOOD.replace('prefix: pb', 'prefx: pb'), /redis \(line 2\): Unrecognized key: "prefx"/],
-    ['a bad URL', GOOD.replace('http://127.0.0.1:8081', 'not a url'), /sources\[0\]\.base_url \(line 10\): expected an http\(s\) URL/],
+    ['an unknown key (typo)', GOOD.replace('prefix: pb', 'prefx: pb'), /config\.yaml:2: redis\.prefx: unknown key "prefx"; did you mean "prefix"\?/],
+    ['an unknown key far from any known one', GOOD.replace('prefix: pb', 'colour: blue'), /config\.yaml:2: redis\.colour: unknown key "colour"; expected one of url, prefix/],
+    ['a bad URL', GOOD.replace('http://127.0.0.1:8081', 'not a url'), /config\.yaml:10: sources\[0\]\.base_url: expected an http\(s\) URL/],
+    ['a Redis URL of another scheme', GOOD.replace('redis://127.0.0.1:6379', 'http://127.0.0.1:6379'), /config\.yaml:2: redis\.url: expected a redis:\/\/ or rediss:\/\/ URL/],
+    ['a Redis URL with an impossible port', GOOD.replace('redis://127.0.0.1:6379', 'redis://127.0.0.1:99999'), /config\.yaml:2: redis\.url: expected a redis:\/\/ or rediss:\/\/ URL/],
+    ['a list where a map belongs', GOOD.replace(/^crm:[\s\S]*?(?=^sources:)/m, 'crm: [a, b]\n'), /config\.yaml:3: crm: expected a map \(key: value lines\) with keys such as type, base_url, api_key, .*, got a list/],
     ['an unknown auth type', GOOD.replace('type: basic', 'type: digest'), /sources\[0\]\.auth\.type/],
     ['a source id that cannot namespace ids', GOOD.replace('id: koha', 'id: "Koha Main!"'), /sources\[0\]\.id/],
     ['no sources', GOOD.replace(/sources:[\s\S]*/, 'sources: []\n'), /sources.*at least one source/],
@@ -60,7 +64,7 @@ describe('configuration loading', () => {
 
   it('names a missing environment variable without printing any secret', () => {
     const err = errorOf(GOOD, { KOHA_PW: 'koha-secret-456' });
-    expect(err.message).toMatch(/crm\.api_key \(line 5\): environment variable CIVI_KEY is not set/);
+    expect(err.message).toMatch(/config\.yaml:5: crm\.api_key: environment variable CIVI_KEY is not set/);
     expect(err.message).not.toContain('koha-secret-456');
   });
 
@@ -72,7 +76,30 @@ describe('configuration loading', () => {
   });
 
   it('reports YAML syntax errors with the line', () => {
-    expect(errorOf('crm: [unclosed\nsources: 1\n').message).toMatch(/config\.yaml:\d+: YAML syntax error/);
+    expect(errorOf('crm: [unclosed\nsources: 1\n').message).toMatch(/^\/etc\/pb\/config\.yaml:2:\d+: YAML syntax error: /);
+  });
+
+  it('lists every unset environment variable, each at its place', () => {
+    const err = errorOf(GOOD, {});
+    expect(err.message.split('\n')).toEqual([
+      '/etc/pb/config.yaml:5: crm.api_key: environment variable CIVI_KEY is not set; set it, or give a default: ${CIVI_KEY:-…}',
+      '  /etc/pb/config.yaml:11: sources[0].auth.password: environment variable KOHA_PW is not set; set it, or give a default: ${KOHA_PW:-…}',
+    ]);
+  });
+
+  it.each([
+    ['Europe/Berlin', true],
+    ['UTC', true],
+    ['America/Argentina/Buenos_Aires', true],
+    ['Europe/Berlinn', false],
+    ['Mars/Olympus', false],
+    ['UTC+3', false],
+    ['+01:00', false],
+    ['', false],
+  ])('sources[].timezone %j is accepted: %s', (zone, valid) => {
+    const text = GOOD.replace('mapping: ../mappings', `timezone: "${zone}"\n    mapping: ../mappings`);
+    if (valid) expect(parseConfig(text, 'c.yaml', env).config.sources[0]!.timezone).toBe(zone);
+    else expect(errorOf(text).message).toBe(`/etc/pb/config.yaml:12: sources[0].timezone: unknown time zone ${JSON.stringify(zone)}; expected an IANA zone name such as Europe/Berlin or UTC`);
   });
 
   it('collects the password of a Redis URL as a secret', () => {

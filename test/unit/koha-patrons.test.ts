@@ -90,14 +90,4 @@ describe('Koha patron stream', () => {
     expect(err).toBeInstanceOf(BridgeError);
     expect((err as BridgeError).code).toBe('SOURCE_HTTP');
   });
-
-  it('refuses an unknown time zone at construction', () => {
-    let caught: unknown;
-    try {
-      createKohaConnector(kohaSource({ timezone: 'Mars/Olympus' }), { logger: capturingLogger() });
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toMatchObject({ code: 'CONFIG_INVALID', context: { path: 'sources.koha.timezone' } });
-  });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { compareOffset, isValidTimeZone, naiveToInstant, parseKohaDateTime, toNaiveLocal } from '../../connectors/koha/time.js';
+import { compareOffset, naiveToInstant, parseKohaDateTime, toNaiveLocal } from '../../connectors/koha/time.js';
 
 describe('toNaiveLocal (ISO instant → Koha naive local time, floored to the second)', () => {
   it.each([
@@ -104,19 +104,5 @@ describe('compareOffset (the offset a value carries vs the zone\'s offset at tha
     ['unreadable value', '2025-02-30T10:00:00+01:00', 'UTC', null],
   ])('%s', (_name, value, zone, expected) => {
     expect(compareOffset(value, zone)).toEqual(expected);
-  });
-});
-
-describe('isValidTimeZone', () => {
-  it.each([
-    ['Europe/Berlin', true],
-    ['UTC', true],
-    ['America/Argentina/Buenos_Aires', true],
-    ['Europe/Berlinn', false],
-    ['UTC+3', false],
-    ['+01:00', false],
-    ['', false],
-  ])('%s → %s', (zone, valid) => {
-    expect(isValidTimeZone(zone)).toBe(valid);
   });
 });

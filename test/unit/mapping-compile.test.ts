@@ -95,7 +95,13 @@ describe('compileMapping errors name the file, the path, the line and what was e
       `${FILE}:13: fields.do_not_email.on_too_long: on_too_long applies to text; this field has type: boolean`],
     ['constant longer than its max_length', edit(13, '  source: { value: "Koha library", max_length: 4 }'),
       `${FILE}:13: fields.source.value: constant is longer than 4 characters`],
-    ['missing external_id (line of the parent)', edit(3, ''), `${FILE}:1: external_id: required key is missing (expected object)`],
+    ['a field and its :label form writing one CRM field', edit(13, '  gender_id: { value: "1" }\n  gender_id:label: { value: Female }'),
+      `${FILE}:14: fields."gender_id:label": also writes CiviCRM field "gender_id", like fields.gender_id (line 13); expected one entry per CRM field: keep one of them`],
+    ['two suffix forms writing one CRM field', edit(13, '  address_primary.country_id:name: { from: country }\n  phone_primary.phone: { from: phone }\n  address_primary.country_id:label: { from: country }'),
+      `${FILE}:15: fields."address_primary.country_id:label": also writes CiviCRM field "address_primary.country_id", like fields."address_primary.country_id:name" (line 13); expected one entry per CRM field: keep one of them`],
+    ['the mapping is a list, not a map', '- version: 1\n- source: koha\n',
+      `${FILE}:1: (top level): expected a map (key: value lines) with keys such as version, source, contact_type, external_id, fields, custom_fields, groups, groups_on_conflict, match, got a list`],
+    ['missing external_id (line of the parent)', edit(3, ''), `${FILE}:1: external_id: required key is missing (expected a map)`],
   ])('%s', (_name, text, expected) => {
     expect(errorOf(text).message).toContain(expected);
   });
@@ -125,7 +131,7 @@ describe('compileMapping errors name the file, the path, the line and what was e
 
   it('a missing file is a MAPPING_INVALID naming the file', async () => {
     await expect(loadMapping('/nonexistent/mapping.yaml', 'koha')).rejects.toMatchObject({
-      code: 'MAPPING_INVALID', message: expect.stringContaining('/nonexistent/mapping.yaml (ENOENT)'),
+      code: 'MAPPING_INVALID', message: '/nonexistent/mapping.yaml: cannot read the mapping file: no such file (ENOENT)',
     });
   });
 });

@@ -39,7 +39,8 @@ export interface PlannedContact {
 
 const PLANTED = new Set<string>(PLANTED_TRAITS);
 const email = (p: KohaPatron): string => (p.email ?? '').trim();
-const firstName = (p: KohaPatron): string => (p.firstname ?? '').trim();
+/** The first name a library's CRM knows the person by: the preferred name when the patron has one (as the shipped mapping writes it). */
+const firstName = (p: KohaPatron): string => ((p.preferred_name ?? '').trim() || (p.firstname ?? '')).trim();
 const lastName = (p: KohaPatron): string => (p.surname ?? '').trim();
 const eligible = (p: KohaPatron, traits: ReadonlyMap<number, string[]>): boolean =>
   !p.anonymized && firstName(p) !== '' && lastName(p) !== '' && email(p) !== '' && !(traits.get(p.patron_id) ?? []).some((t) => PLANTED.has(t));

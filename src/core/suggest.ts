@@ -1,4 +1,4 @@
-/** "did you mean …?" hints for typos in mapping files. */
+/** "did you mean …?" hints for typos in the files users edit (configuration, mapping). */
 
 function distance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
