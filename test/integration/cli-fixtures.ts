@@ -2,6 +2,7 @@
  * What child-process tests of the CLI share: sandboxes with the CRM's custom fields in place, a
  * configuration file for them, kept run reports read through the CLI, and the CRM's contacts.
  */
+import type { Redis } from 'ioredis';
 import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
 import type { Config } from '../../src/config/schema.js';
 import { bundledMapping } from '../../src/core/paths.js';
@@ -10,7 +11,7 @@ import { loadMapping } from '../../src/mapping/index.js';
 import { startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { sandboxConfig, type SandboxConfigOptions } from '../../src/sandbox/sandbox-config.js';
 import type { RunReport } from '../../src/state/ports.js';
-import { runCli, writeConfig } from './cli-process.js';
+import { runCli, writeConfig, type CliRun } from './cli-process.js';
 
 /** Sandboxes (see startSandboxes) whose CRM has the bundled mapping's custom fields. */
 export async function startBootstrapped(opts: Parameters<typeof startSandboxes>[0]): Promise<SandboxEnvironment> {
@@ -46,6 +47,24 @@ export function contactsByExternalId(env: SandboxEnvironment): Map<string, numbe
     if (ext.startsWith('koha:')) count.set(ext, (count.get(ext) ?? 0) + 1);
   }
   return count;
+}
+
+/** Pages committed so far by the (one) run under `prefix`, read from Redis directly. */
+export async function committedPages(redis: Redis, prefix: string): Promise<number> {
+  const keys = await redis.keys(`${prefix}:state:run:*:pages:koha`);
+  return keys.length ? redis.hlen(keys[0]!) : 0;
+}
+
+/** Waits for a spawned command to end; one still running after `timeoutMs` is killed and reported as hung. */
+export async function endWithin(run: CliRun, timeoutMs: number) {
+  let hung = false;
+  const timer = setTimeout(() => {
+    hung = true;
+    run.child.kill('SIGKILL');
+  }, timeoutMs);
+  const result = await run.done;
+  clearTimeout(timer);
+  return { ...result, hung, output: result.stdout + result.stderr };
 }
 
 export async function until(what: () => Promise<boolean> | boolean, timeoutMs: number, why = 'condition not reached in time'): Promise<void> {

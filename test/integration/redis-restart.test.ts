@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { ensureBuilt, runCli, spawnCli } from './cli-process.js';
-import { configFile, contactsByExternalId, keptRuns, RAW_ERROR, startBootstrapped, until } from './cli-fixtures.js';
+import { committedPages, configFile, contactsByExternalId, endWithin, keptRuns, RAW_ERROR, startBootstrapped, until } from './cli-fixtures.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
 const PATRONS = 1000;
@@ -42,26 +42,18 @@ async function setUp(name: string): Promise<string> {
   });
 }
 
-async function committedPages(): Promise<number> {
-  const keys = await redis.client.keys('pb-test:state:run:*:pages:koha');
-  return keys.length ? redis.client.hlen(keys[0]!) : 0;
-}
-
 describe('Redis restarted during sync --once --full', () => {
   it('with its data: the command carries on and the run completes, every patron counted once, in one run', async () => {
     const file = await setUp('keep');
     const child = spawnCli(['sync', '--once', '--full', '--config', file]);
-    await until(async () => (await committedPages()) >= 3, 60_000);
+    await until(async () => (await committedPages(redis.client, 'pb-test')) >= 3, 60_000);
     await redis.restart({ keepData: true });
 
-    let hung = false;
-    const timer = setTimeout(() => { hung = true; child.child.kill('SIGKILL'); }, 90_000);
-    const done = await child.done;
-    clearTimeout(timer);
-    expect(hung).toBe(false);
+    const done = await endWithin(child, 90_000);
+    expect(done.hung).toBe(false);
     expect(done.stdout).toMatch(/^Run \S+ \(full\): DONE/);
     expect([0, 3]).toContain(done.code);
-    expect(done.stdout + done.stderr).not.toMatch(RAW_ERROR);
+    expect(done.output).not.toMatch(RAW_ERROR);
 
     const runs = await keptRuns(file);
     expect(runs).toHaveLength(1);
@@ -78,21 +70,18 @@ describe('Redis restarted during sync --once --full', () => {
   it('without its data: the command exits 1 within a minute saying so; the next sync --once completes a fresh run, no contact twice', async () => {
     const file = await setUp('lose');
     const child = spawnCli(['sync', '--once', '--full', '--config', file]);
-    await until(async () => (await committedPages()) >= 3, 60_000);
+    await until(async () => (await committedPages(redis.client, 'pb-test')) >= 3, 60_000);
     const before = contactsByExternalId(env).size;
     expect(before).toBeGreaterThan(0);
     await redis.restart({ keepData: false });
 
-    let hung = false;
-    const timer = setTimeout(() => { hung = true; child.child.kill('SIGKILL'); }, 60_000);
-    const done = await child.done;
-    clearTimeout(timer);
-    expect(hung).toBe(false);
+    const done = await endWithin(child, 60_000);
+    expect(done.hung).toBe(false);
     expect(done.code).toBe(1);
     expect(done.stderr).toMatch(/error: stopped waiting for run \S+: Redis at redis:\/\/127\.0\.0\.1:\d+ came back without its data/);
     // Not resumable: its state is gone, so the command does not promise that.
     expect(done.stderr).not.toContain('stays resumable');
-    expect(done.stdout + done.stderr).not.toMatch(RAW_ERROR);
+    expect(done.output).not.toMatch(RAW_ERROR);
 
     const next = await runCli(['sync', '--once', '--config', file], { timeoutMs: 90_000 });
     expect(next.hung).toBe(false);
@@ -121,10 +110,9 @@ describe('Redis restarted during sync --once --full', () => {
     } finally {
       worker.child.kill('SIGTERM');
     }
-    const timer = setTimeout(() => worker.child.kill('SIGKILL'), 40_000);
-    const done = await worker.done;
-    clearTimeout(timer);
+    const done = await endWithin(worker, 40_000);
+    expect(done.hung).toBe(false);
     expect(done.code).toBe(0);
-    expect(done.stdout + done.stderr).not.toMatch(RAW_ERROR);
+    expect(done.output).not.toMatch(RAW_ERROR);
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import type { Config } from '../../src/config/schema.js';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { sandboxConfig } from '../../src/sandbox/sandbox-config.js';
 import { ensureBuilt, runCli, spawnCli, writeConfig } from './cli-process.js';
-import { RAW_ERROR, startBootstrapped, until } from './cli-fixtures.js';
+import { endWithin, RAW_ERROR, startBootstrapped, until } from './cli-fixtures.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
 // Characters that URL and base64 encodings change, so each form is a different string.
@@ -139,12 +139,11 @@ describe('no secret in any output, at debug level', () => {
     } finally {
       worker.child.kill('SIGTERM');
     }
-    const timer = setTimeout(() => worker.child.kill('SIGKILL'), 40_000);
-    const done = await worker.done;
-    clearTimeout(timer);
+    const done = await endWithin(worker, 40_000);
+    expect(done.hung).toBe(false);
     expect(done.code).toBe(0);
-    expect(leaks(done.stdout + done.stderr)).toEqual([]);
-    expect(done.stdout + done.stderr).not.toMatch(RAW_ERROR);
+    expect(leaks(done.output)).toEqual([]);
+    expect(done.output).not.toMatch(RAW_ERROR);
   }, 120_000);
 
   it('report, failures list, config check and mapping validate', async () => {
