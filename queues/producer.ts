@@ -14,6 +14,9 @@ export function createProducer(connection: Redis, prefix: string, policy: JobPol
   const opts = jobOptions(policy);
   const runs = new Queue<RunJobData>(QUEUES.runs, { connection, prefix });
   const pages = new Queue<PageJobData>(QUEUES.pages, { connection, prefix });
+  // Without a listener BullMQ prints the raw error object, whose AUTH arguments carry the Redis
+  // password. Connection errors are logged by the connection itself; failed adds reject to the caller.
+  for (const q of [runs, pages]) q.on('error', () => {});
   return {
     async enqueueRun(job) {
       await runs.add('run', job, { ...opts, jobId: runJobId(job.runId) });

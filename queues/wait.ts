@@ -9,7 +9,8 @@ import { describeError } from '../src/core/errors.js';
 import type { RunReport, SyncState } from '../src/state/ports.js';
 import { QUEUES, runJobId } from './jobs.js';
 
-export type RunWait = { report: RunReport } | { failedToStart: string } | { stopped: string };
+/** `resumable`: the run is still kept in Redis, so `sync --once` can pick it up again. */
+export type RunWait = { report: RunReport } | { failedToStart: string } | { stopped: string; resumable: boolean };
 
 export interface WaitOptions {
   pollMs?: number;
@@ -33,25 +34,28 @@ export async function waitForRun(connection: Redis, prefix: string, state: SyncS
   let seen = false;
   let failingSince: number | null = null;
   let lastError = '';
+  let missing = 0;
+  const gone = (what: string) => ({ stopped: `run ${runId} ${what}: Redis lost its data (restarted without it, or flushed)`, resumable: false });
   try {
     for (;;) {
-      if (opts.signal?.aborted) return { stopped: 'interrupted' };
+      if (opts.signal?.aborted) return { stopped: 'interrupted', resumable: true };
       const lost = opts.stateLost?.() ?? null;
-      if (lost) return { stopped: lost };
-      if (now() > deadline) return { stopped: `run ${runId} did not finish within ${Math.round((deadline - start) / 1000)} s` };
+      if (lost) return { stopped: lost, resumable: false };
+      if (now() > deadline) return { stopped: `run ${runId} did not finish within ${Math.round((deadline - start) / 1000)} s`, resumable: true };
       try {
         const report = await state.getRun(runId);
         failingSince = null;
         if (report && report.status !== 'running') return { report };
         if (report) seen = true;
-        else if (seen) return { stopped: `run ${runId} vanished from Redis (did Redis restart without its data?)` };
+        // Gone on two polls: the data-loss notice (set on reconnect) usually comes in between.
+        else if (seen && ++missing > 1) return gone('vanished from Redis');
         const job = await runs.getJob(runJobId(runId));
         if (!report && job && (await job.getState()) === 'failed') return { failedToStart: job.failedReason ?? 'run job failed' };
-        if (!report && !job && now() - start > 10_000) return { stopped: `run ${runId} is neither queued nor recorded in Redis (did Redis restart without its data?)` };
+        if (!report && !job && now() - start > 10_000) return gone('is neither queued nor recorded in Redis');
       } catch (err) {
         failingSince ??= now();
         lastError = describeError(err);
-        if (now() - failingSince > unreachableMs) return { stopped: `Redis has not answered for ${Math.round(unreachableMs / 1000)} s (${lastError})` };
+        if (now() - failingSince > unreachableMs) return { stopped: `Redis has not answered for ${Math.round(unreachableMs / 1000)} s (${lastError})`, resumable: true };
       }
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }

@@ -11,8 +11,12 @@ import { failSource, processPage, startRun, type PipelineDeps } from '../src/pip
 import { QUEUES, pageJobSchema, runJobSchema } from './jobs.js';
 
 export interface Workers {
-  /** Finish the jobs in hand, then stop; `force` stops at once (the jobs are retried later). */
-  close(force?: boolean): Promise<void>;
+  /**
+   * Stop taking jobs and wait at most `graceMs` for the jobs in hand; false when they did not
+   * finish in time (they are taken up again once their lock lapses). The caller then drops the
+   * connection, which ends whatever still waits on Redis.
+   */
+  close(graceMs: number): Promise<boolean>;
 }
 
 export interface WorkerOptions {
@@ -85,19 +89,34 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
 
   for (const w of [runs, pages]) {
     // Without a listener, ioredis/BullMQ errors would be unhandled; they are logged, never thrown.
-    w.on('error', (err) => deps.logger.error('worker error', { error: describeError(err) }));
+    // Connection errors are left to the connection's own listener (one line per kind, see
+    // src/state/redis-connect.ts): each worker would repeat them on every reconnect attempt.
+    w.on('error', (err) => {
+      if (!isConnectionError(err)) deps.logger.error('worker error', { error: describeError(err) });
+    });
     w.on('stalled', (jobId) => deps.logger.warn('a job was taken up again after its worker stopped answering', { jobId }));
   }
 
   return {
-    async close(force = false) {
-      await Promise.all([runs.close(force), pages.close(force)]);
+    async close(graceMs) {
+      // Not BullMQ's close(true) as a fallback: its close is memoised, so that would wait for this
+      // one, and this one can wait for ever on a connection caught reconnecting (ioredis #1247).
+      let timer: NodeJS.Timeout | undefined;
+      const closed = Promise.all([runs.close(), pages.close()]).then(() => true, () => true);
+      const inTime = await Promise.race([closed, new Promise<boolean>((r) => { timer = setTimeout(() => r(false), graceMs); })]);
+      clearTimeout(timer);
+      return inTime;
     },
   };
 }
 
 /** Errors the handlers threw, whose message already is the one-line description (not to be described again). */
 const described = new WeakSet<Error>();
+
+function isConnectionError(err: unknown): boolean {
+  const code = classifyError(err).code;
+  return code === 'NETWORK' || code === 'REDIS';
+}
 
 function translate(err: unknown): Error {
   const e = classifyError(err);

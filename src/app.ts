@@ -120,17 +120,8 @@ export async function createApp(loaded: LoadedConfig, logger: Logger): Promise<A
     stateLost: () => lost,
     async close(opts = {}) {
       const graceMs = opts.graceMs ?? 30_000;
-      let timer: NodeJS.Timeout | undefined;
-      const graceful = Promise.all(workers.map((w) => w.close()));
-      const timedOut = await Promise.race([
-        graceful.then(() => false),
-        new Promise<boolean>((r) => { timer = setTimeout(() => r(true), graceMs); }),
-      ]);
-      clearTimeout(timer);
-      if (timedOut) {
-        logger.warn('jobs in hand did not finish in time; they are taken up again by the next worker', { graceMs });
-        await Promise.all(workers.map((w) => w.close(true).catch(() => {})));
-      }
+      const inTime = await Promise.all(workers.map((w) => w.close(graceMs)));
+      if (inTime.includes(false)) logger.warn('workers did not stop in time; jobs still in hand are taken up again by the next worker', { graceMs });
       await producer.close().catch(() => {});
       await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
       workerConn.disconnect();

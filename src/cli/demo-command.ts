@@ -3,12 +3,12 @@
  * bootstrapped, one full sync through the BullMQ queues, the report and a few resulting contacts.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
 import { createApp } from '../app.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger, nullLogger } from '../core/logger.js';
 import { SANDBOX_CREDENTIALS, startSandboxes } from '../sandbox/environment.js';
 import { sandboxConfig } from '../sandbox/sandbox-config.js';
+import { connectRedis } from '../state/index.js';
 import { formatReport } from './format-report.js';
 import { EXIT } from './run-cli.js';
 
@@ -62,7 +62,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
 
 /** The demo leaves nothing behind in Redis. */
 async function dropKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  const redis = connectRedis(url, nullLogger, { maxRetriesPerRequest: 1 }); // errors safe, never raw
   try {
     let cursor = '0';
     do {

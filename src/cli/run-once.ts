@@ -7,6 +7,7 @@ import type { App } from '../app.js';
 import type { Logger } from '../core/logger.js';
 import type { RunReport } from '../state/ports.js';
 import { formatReport } from './format-report.js';
+import { exitIfStuck, onStopSignal } from './process-end.js';
 import { EXIT } from './run-cli.js';
 
 /**
@@ -31,17 +32,16 @@ export interface RunOnceOptions {
   start(app: App): Promise<string>;
 }
 
+/** Jobs in hand get this long to finish when `--once` stops before its run has (signal, Redis lost). */
+const STOP_GRACE_MS = 10_000;
+
 export async function runOnce(app: App, opts: RunOnceOptions): Promise<number> {
   const stop = new AbortController();
-  let signals = 0;
-  const onSignal = () => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    process.stderr.write('stopping: finishing the jobs in hand (send the signal again to exit at once)\n');
+  let stoppedEarly = false;
+  const offSignal = onStopSignal(() => {
+    process.stderr.write(`stopping: the jobs in hand get ${STOP_GRACE_MS / 1000} s to finish (send the signal again to exit at once)\n`);
     stop.abort();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  });
   try {
     app.startWorkers();
     const runId = await opts.start(app);
@@ -51,15 +51,16 @@ export async function runOnce(app: App, opts: RunOnceOptions): Promise<number> {
       return EXIT.failed;
     }
     if ('stopped' in outcome) {
-      const resumable = app.stateLost() === null;
+      stoppedEarly = true;
+      const resumable = outcome.resumable && app.stateLost() === null;
       process.stderr.write(`error: stopped waiting for run ${runId}: ${outcome.stopped}${resumable ? `; the run stays resumable: \`patron-bridge sync --once\` picks it up again` : ''}\n`);
       return EXIT.failed;
     }
     printReport(outcome.report, opts.json);
     return exitCodeOf(outcome.report);
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    await app.close({ graceMs: stop.signal.aborted ? 10_000 : 30_000 });
+    await app.close({ graceMs: stoppedEarly ? STOP_GRACE_MS : 30_000 });
+    offSignal();
+    exitIfStuck();
   }
 }

@@ -13,6 +13,11 @@ export const SANDBOX_CREDENTIALS = {
   civicrm: { sync: 'sandbox-sync-key', synctrash: 'sandbox-synctrash-key', admin: 'sandbox-admin-key' },
 } as const;
 
+export interface SandboxCredentials {
+  koha: { username: string; password: string; client_id: string; client_secret: string };
+  civicrm: { sync: string; synctrash: string; admin: string };
+}
+
 /**
  * Zone of the sandbox Koha's clock (also the sandbox configuration's `sources[].timezone`):
  * one with DST, so both offsets appear in the data and the offset check sees them.
@@ -42,11 +47,14 @@ export async function startSandboxes(opts: {
   civiLatencyMs?: number;
   /** Start the CRM with the contacts a library's CiviCRM already holds (see generator/crm-prefill.ts). */
   civiPrefill?: boolean | CrmPrefillOptions;
+  /** Other credentials than SANDBOX_CREDENTIALS (secret-redaction tests), and a CiviCRM site key. */
+  credentials?: { koha?: Partial<SandboxCredentials['koha']>; civicrm?: Partial<SandboxCredentials['civicrm']>; siteKey?: string };
 }): Promise<SandboxEnvironment> {
   const timezone = opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE;
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
   const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date(), timezone });
-  const { username, password, client_id, client_secret } = SANDBOX_CREDENTIALS.koha;
+  const { username, password, client_id, client_secret } = { ...SANDBOX_CREDENTIALS.koha, ...opts.credentials?.koha };
+  const civiKeys = { ...SANDBOX_CREDENTIALS.civicrm, ...opts.credentials?.civicrm };
   const koha = await startKohaSandbox({
     patrons: dataset.patrons,
     libraries: dataset.libraries,
@@ -59,7 +67,8 @@ export async function startSandboxes(opts: {
     ...(opts.kohaPort !== undefined ? { port: opts.kohaPort } : {}),
   });
   const civi = await startCiviSandbox({
-    keys: { ...SANDBOX_CREDENTIALS.civicrm },
+    keys: { ...civiKeys },
+    ...(opts.credentials?.siteKey !== undefined ? { siteKey: opts.credentials.siteKey } : {}),
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
     ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
     ...(opts.civiLatencyMs !== undefined ? { latencyMs: opts.civiLatencyMs } : {}),
