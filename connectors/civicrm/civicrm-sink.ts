@@ -9,6 +9,7 @@ import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { ContactWriteResult, CrmOperation, Value } from '../../src/core/types.js';
 import type { CrmConfig } from '../../src/config/schema.js';
+import { completeConflictActivities, createSystemContact, saveConflictActivities } from './activities.js';
 import { createCiviClient, type CiviClient, type RetryTuning } from './client.js';
 import { createFieldDescriber } from './fields.js';
 import { fitContact } from './fit.js';
@@ -68,6 +69,7 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
     deps.client ?? createCiviClient(cfg, { logger: deps.logger, ...(deps.http ? { http: deps.http } : {}), ...(deps.retry ? { retry: deps.retry } : {}) });
   const describe = createFieldDescriber(client);
   const groups = createGroupWriter(client, cfg.batch_size, deps.logger);
+  const systemContact = createSystemContact(client);
 
   const save = (records: Values[], byKey: boolean) =>
     client.call<Saved>('Contact', 'save', {
@@ -176,6 +178,11 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       return contacts.map((c) => fitContact(c, specs, policies));
     },
     readContacts: (req) => readSnapshot(client, req),
+    async noteConflicts(open, settled) {
+      if (!cfg.conflict_activities) return;
+      if (open.length > 0) await saveConflictActivities(client, await systemContact(), open);
+      if (settled.length > 0) await completeConflictActivities(client, settled);
+    },
     async applyContacts(ops) {
       const specs = await describe();
       const results: ContactWriteResult[] = new Array<ContactWriteResult>(ops.length);

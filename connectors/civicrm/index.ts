@@ -17,3 +17,5 @@ export { bootstrapCustomFields } from './bootstrap.js';
 export type { BootstrapSummary } from './bootstrap.js';
 export type { CrmSink, FieldSpec, ContactFit } from './sink.js';
 export type { SnapshotRequest } from './snapshot.js';
+export { bootstrapConflictActivities, SYNC_CONFLICT_TYPE, SYSTEM_CONTACT_KEY } from './activities.js';
+export type { ConflictNote } from './activities.js';

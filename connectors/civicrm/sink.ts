@@ -3,6 +3,7 @@
  */
 import type { FieldPolicy, FieldWarning } from '../../src/core/field-policy.js';
 import type { ContactWriteResult, CrmOperation, CrmSnapshot, DesiredContact } from '../../src/core/types.js';
+import type { ConflictNote } from './activities.js';
 import type { SnapshotRequest } from './snapshot.js';
 
 /** What the CRM says about one writable field, enough to validate values before sending. */
@@ -53,4 +54,9 @@ export interface CrmSink {
    * only when the CRM cannot be reached or keeps failing (the page is retried; writes are idempotent).
    */
   applyContacts(ops: readonly CrmOperation[]): Promise<ContactWriteResult[]>;
+  /**
+   * Shows new conflicts that wait for a person as "Sync conflict" activities on their contacts, and
+   * completes those of settled conflicts (ids). A no-op unless crm.conflict_activities is set.
+   */
+  noteConflicts(open: readonly ConflictNote[], settled: readonly string[]): Promise<void>;
 }

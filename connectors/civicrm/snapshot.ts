@@ -15,6 +15,8 @@ export interface SnapshotRequest {
   matchFields: readonly string[];
   /** Contacts a person chose for a patron (answers to match conflicts): read as candidates. */
   chosen: readonly number[];
+  /** Search candidates with this dedupe rule (Contact.getDuplicates, one call per patron). */
+  dedupeRule?: string;
   managedGroup(name: string): boolean;
 }
 
@@ -64,9 +66,10 @@ export async function readSnapshot(client: CiviClient, req: SnapshotRequest): Pr
   const [first] = req.matchFields;
   const unlinked = req.desired.filter((d) => !byKey.has(d.externalId));
   const wanted = first === undefined ? [] : [...new Set(unlinked.map((d) => d.values[first]).filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => (first.startsWith('email') ? v.trim().toLowerCase() : v.trim())))];
+  const byRule = req.dedupeRule ? await duplicatesOf(client, req.dedupeRule, unlinked) : [];
   const candidateRows = [
-    ...(await get([[first ?? 'id', 'IN', wanted], ['contact_type', '=', String(unlinked[0]?.values.contact_type ?? 'Individual')]], wanted.length === 0 ? 0 : 25 * wanted.length)),
-    ...(await get([['id', 'IN', [...req.chosen]]], req.chosen.length)),
+    ...(req.dedupeRule ? [] : await get([[first ?? 'id', 'IN', wanted], ['contact_type', '=', String(unlinked[0]?.values.contact_type ?? 'Individual')]], wanted.length === 0 ? 0 : 25 * wanted.length)),
+    ...(await get([['id', 'IN', [...new Set([...req.chosen, ...byRule])]]], req.chosen.length + byRule.length)),
   ];
 
   const all = [...rows, ...candidateRows];
@@ -87,6 +90,26 @@ export async function readSnapshot(client: CiviClient, req: SnapshotRequest): Pr
   const linkedIds = new Set([...byKey.values()].flatMap((l) => (l.kind === 'found' ? [l.contact.id] : l.kind === 'merged' ? [l.survivor.id] : [])));
   const candidates = [...new Map(candidateRows.filter((r) => !linkedIds.has(r.id)).map((r) => [r.id, byId.get(r.id)!])).values()];
   return { byKey, candidates };
+}
+
+/** Fields a dedupe rule compares (sent when the patron has them). */
+const RULE_FIELDS = ['contact_type', 'first_name', 'last_name', 'middle_name', 'birth_date', 'email_primary.email', 'phone_primary.phone', 'address_primary.postal_code', 'address_primary.street_address', 'address_primary.city'];
+
+/** Candidate ids by the site's dedupe rule: one Contact.getDuplicates per patron (it takes one record). */
+async function duplicatesOf(client: CiviClient, rule: string, unlinked: readonly DesiredContact[]): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const d of unlinked) {
+    const values = Object.fromEntries(RULE_FIELDS.filter((f) => d.values[f] !== undefined && d.values[f] !== null).map((f) => [f, d.values[f]]));
+    try {
+      for (const r of (await client.call<{ id: number }>('Contact', 'getDuplicates', { dedupeRule: rule, values })).values) ids.add(r.id);
+    } catch (err) {
+      if (err instanceof BridgeError && err.code === 'CRM_FORBIDDEN') {
+        throw new BridgeError('CRM_FORBIDDEN', `${err.message}; match.dedupe_rule needs an API user with "administer CiviCRM" (or leave it out: the default search needs only the sync user's permissions)`, { context: err.context });
+      }
+      throw err;
+    }
+  }
+  return [...ids];
 }
 
 /**

@@ -49,6 +49,8 @@ export const crmSchema = z
     timeout_ms: z.number().int().min(100).default(60000),
     /** Retries inside one call for transient failures (network, 408, 429, 5xx). */
     retries: z.number().int().min(0).max(10).default(4),
+    /** Show conflicts that wait for a person as "Sync conflict" activities on the contact. */
+    conflict_activities: z.boolean().optional(),
     /** First and longest wait between those retries (exponential, randomised); defaults in connectors/civicrm/client.ts. */
     retry_min_delay_ms: z.number().int().min(0).optional(),
     retry_max_delay_ms: z.number().int().min(0).optional(),

@@ -55,5 +55,6 @@ export function syncPolicyOf(doc: MappingDocument): SyncPolicy {
     matchFields: doc.match.fields ?? defaultMatchFields(Object.keys(doc.fields)),
     onTrashed: doc.match.on_trashed,
     onDeleted: doc.match.on_deleted,
+    ...(doc.match.dedupe_rule ? { dedupeRule: doc.match.dedupe_rule } : {}),
   };
 }

@@ -91,6 +91,8 @@ const matchSchema = z
   .object({
     fields: z.array(z.string().min(1)).min(2, 'expected at least two fields: a patron is never matched on one field (such as the e-mail) alone').optional()
       .meta({ description: 'CRM fields that must all be equal (e-mail case-insensitively, names after Unicode normalisation) for an existing contact to be linked to the patron. Default: those of email_primary.email, first_name, last_name that the mapping writes (no matching when that leaves fewer than two, or only the e-mail).' }),
+    dedupe_rule: z.string().regex(/^[A-Za-z]+\.[A-Za-z0-9_]+$|^[A-Za-z0-9_]+$/, 'expected a CiviCRM dedupe rule group name such as Individual.Unsupervised').optional()
+      .meta({ description: 'Search candidates with this CiviCRM dedupe rule (Contact.getDuplicates, once per patron; needs "administer CiviCRM") instead of by the first match field. Candidates must still agree on every match field.' }),
     on_trashed: z.enum(['conflict', 'restore'], { error: oneOf('on_trashed action', ['conflict', 'restore']) }).default('conflict')
       .meta({ description: 'The contact last written is in the trash: a conflict for a person (default), or restore it (the API user needs "access deleted contacts").' }),
     on_deleted: z.enum(['conflict', 'recreate'], { error: oneOf('on_deleted action', ['conflict', 'recreate']) }).default('conflict')

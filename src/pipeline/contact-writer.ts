@@ -7,7 +7,8 @@ import type { FieldWarning } from '../core/field-policy.js';
 import { conflictKey, type Conflict } from '../core/conflicts.js';
 import type { ContactWriteResult, DesiredContact, SentState } from '../core/types.js';
 import { comparisonOf, reconcile, type ContactPlan } from '../reconcile/index.js';
-import type { PageResult, Rejection } from '../state/ports.js';
+import { conflictId, type PageResult, type Rejection } from '../state/ports.js';
+import { describeError } from '../core/errors.js';
 import type { PipelineDeps, SourceBinding } from './types.js';
 
 export interface WriteOutcome {
@@ -39,7 +40,10 @@ export async function writeContacts(
   ]);
   const known = new Map([...sent].flatMap(([k, s]) => (s.contactId !== undefined && !s.excluded ? [[k, s.contactId] as const] : [])));
   const chosen = [...resolutions.values()].flatMap((r) => ('link' in r ? [r.link] : []));
-  const snapshot = await deps.crm.readContacts({ desired, known, matchFields: mapping.sync.matchFields, chosen, managedGroup: (n) => mapping.managedGroup(n) });
+  const snapshot = await deps.crm.readContacts({
+    desired, known, matchFields: mapping.sync.matchFields, chosen, managedGroup: (n) => mapping.managedGroup(n),
+    ...(mapping.sync.dedupeRule ? { dedupeRule: mapping.sync.dedupeRule } : {}),
+  });
   const comparisons = new Map([...new Set(desired.flatMap((d) => Object.keys(d.values)))].map((f) => [f, comparisonOf(specs.get(f)?.dataType, f)]));
   const plans = reconcile({ desired, sent, snapshot, resolutions, comparisons, policy: mapping.sync, resend: opts.resend });
 
@@ -81,7 +85,25 @@ export async function writeContacts(
       out.held.push({ recordId: contact.sourceRecordId, code: 'CONFLICT', reason: plan.conflicts.find((c) => c.decision === 'review')?.reason ?? 'held for review' });
     } else out.cleared.push(contact.sourceRecordId);
   }
+  await noteConflicts(deps, sourceId, out, open);
   return out;
+}
+
+/**
+ * New conflicts that wait for a person, on an existing contact, become "Sync conflict" activities
+ * (when configured); the activities of settled ones are completed. Never fails the page: the log
+ * in Redis is the record, the activity a courtesy to CRM users.
+ */
+async function noteConflicts(deps: PipelineDeps, sourceId: string, out: WriteOutcome, open: ReadonlySet<string>): Promise<void> {
+  const notes = out.conflicts
+    .filter((c) => c.decision === 'review' && c.contactId !== undefined && !open.has(conflictKey(c)) && (c.kind === 'field' || c.kind === 'group'))
+    .map((c) => ({ conflictId: conflictId(sourceId, conflictKey(c)), contactId: c.contactId!, about: c.field ?? c.kind, reason: c.reason }));
+  const settled = out.applied.map((key) => conflictId(sourceId, key));
+  try {
+    await deps.crm.noteConflicts(notes, settled);
+  } catch (err) {
+    deps.logger.warn('could not record conflicts as CRM activities', { sourceId, conflicts: notes.length, error: describeError(err) });
+  }
 }
 
 /** Holds a record whose write was refused for a reason a person must settle (a trashed or vanished contact). */

@@ -21,6 +21,8 @@ export interface SyncPolicy {
   onTrashed: 'conflict' | 'restore';
   /** ... and when it was deleted for good: create it again, or a conflict. */
   onDeleted: 'conflict' | 'recreate';
+  /** Search candidates with this CiviCRM dedupe rule instead of by the first match field. */
+  dedupeRule?: string;
 }
 
 export interface ReconcileInput {

@@ -20,7 +20,7 @@ export interface SandboxConfigOptions {
   /** Whose API key `crm.api_key` holds: the sync user (default) or `synctrash`, the sync user with "access deleted contacts". */
   crmUser?: 'sync' | 'synctrash';
   /** CRM client tuning (fault tests): per-request timeout, retries inside a call (default 2) and their delays. */
-  crm?: { timeoutMs?: number; retries?: number; retryMinDelayMs?: number; retryMaxDelayMs?: number };
+  crm?: { timeoutMs?: number; retries?: number; retryMinDelayMs?: number; retryMaxDelayMs?: number; conflictActivities?: boolean };
   /** Page-job attempts (default 3) and backoff (default 200 ms). */
   attempts?: number;
   backoffMs?: number;
@@ -38,6 +38,7 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
       ...(opts.crm?.timeoutMs !== undefined ? { timeout_ms: opts.crm.timeoutMs } : {}),
       ...(opts.crm?.retryMinDelayMs !== undefined ? { retry_min_delay_ms: opts.crm.retryMinDelayMs } : {}),
       ...(opts.crm?.retryMaxDelayMs !== undefined ? { retry_max_delay_ms: opts.crm.retryMaxDelayMs } : {}),
+      ...(opts.crm?.conflictActivities !== undefined ? { conflict_activities: opts.crm.conflictActivities } : {}),
     },
     sources: [
       {

@@ -51,6 +51,10 @@ class FakeCrm implements CrmSink {
   async fitContacts(contacts: readonly DesiredContact[], policies: ReadonlyMap<string, FieldPolicy>): Promise<ContactFit[]> {
     return contacts.map((c) => fitContact(c, SPECS, policies));
   }
+  notes: Array<{ open: string[]; settled: string[] }> = [];
+  async noteConflicts(open: ReadonlyArray<{ conflictId: string }>, settled: readonly string[]) {
+    if (open.length || settled.length) this.notes.push({ open: open.map((n) => n.conflictId), settled: [...settled] });
+  }
   async readContacts(req: SnapshotRequest): Promise<CrmSnapshot> {
     const byKey = new Map<string, CrmLookup>();
     for (const d of req.desired) {
