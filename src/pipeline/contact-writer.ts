@@ -7,7 +7,8 @@ import type { FieldWarning } from '../core/field-policy.js';
 import { conflictKey, type Conflict } from '../core/conflicts.js';
 import type { ContactWriteResult, DesiredContact, SentState } from '../core/types.js';
 import { comparisonOf, reconcile, type ContactPlan } from '../reconcile/index.js';
-import { conflictId, type PageResult, type Rejection } from '../state/ports.js';
+import { conflictId } from '../state/conflict-log.js';
+import type { PageResult, Rejection } from '../state/ports.js';
 import { describeError } from '../core/errors.js';
 import type { PipelineDeps, SourceBinding } from './types.js';
 

@@ -3,9 +3,11 @@ import { compareKeys } from '../../connectors/connector.js';
 import { conflictKey, type ConflictEntry, type Resolution } from '../core/conflicts.js';
 import type { Cursor, PageRequest, SentState } from '../core/types.js';
 import {
-  emptyCursor, finishFields, isInterrupted, LeaseLostError, recordConflict, recordFailure, sumPages,
+  emptyCursor, finishFields, isInterrupted, LeaseLostError, sumPages,
   type CommittedPage, type FailureEntry, type RunReport, type RunStatus, type SyncState,
 } from './ports.js';
+import { recordConflict } from './conflict-log.js';
+import { recordFailure } from './failure-log.js';
 
 type Outcome = { status: RunStatus; error?: string; at: string; failures: { open: number; parked: number } };
 

@@ -3,8 +3,8 @@
  * (redis-state.ts); an in-memory version (memory-state.ts) serves handler tests and dry runs.
  */
 import type { WarningRule } from '../core/field-policy.js';
-import { createHash } from 'node:crypto';
-import { conflictKey, type Conflict, type ConflictEntry, type Resolution } from '../core/conflicts.js';
+import type { Conflict, ConflictEntry, Resolution } from '../core/conflicts.js';
+import type { FailureEntry } from './failure-log.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 
 export interface Rejection {
@@ -77,26 +77,7 @@ export interface RunReport {
   interrupted?: boolean;
 }
 
-/**
- * A record that was rejected or could not be written, kept until a later run writes it.
- * Ids, codes and reasons only: no personal data.
- */
-export interface FailureEntry {
-  sourceId: string;
-  stream: string;
-  recordId: string;
-  code: string;
-  reason: string;
-  /** Times it was tried and failed (pages that committed its failure). */
-  attempts: number;
-  /** Distinct runs it failed in; at `parkAfterRuns` it is parked. */
-  runs: number;
-  firstSeen: string;
-  lastSeen: string;
-  lastRunId: string;
-  /** Parked: reported, no longer retried by runs (a change in the source or a replay still tries it). */
-  parked: boolean;
-}
+export type { FailureEntry } from './failure-log.js';
 
 export interface PageCommit {
   runId: string;
@@ -203,23 +184,6 @@ export const emptyPageResult = (): PageResult => ({
   read: 0, created: 0, updated: 0, linked: 0, unchanged: 0, rejected: 0, skipped: 0, held: 0, conflicts: 0, retried: 0, withWarnings: 0, rejections: [], warnings: [],
 });
 
-/** A conflict's id: short and stable, so the same disagreement seen again keeps its entry. */
-export const conflictId = (sourceId: string, key: string): string => `c${createHash('sha256').update(`${sourceId}|${key}`).digest('hex').slice(0, 10)}`;
-
-/** Pure: the log entry of a conflict seen (again) by `runId`. Held ones are open; decided ones are logged. */
-export function recordConflict(prev: ConflictEntry | undefined, c: Conflict, runId: string, at: string): ConflictEntry {
-  const key = conflictKey(c);
-  const reopened = prev?.status === 'resolved';
-  return {
-    ...c,
-    id: conflictId(c.sourceId, key),
-    status: c.decision === 'review' ? 'open' : 'decided',
-    firstSeen: prev && !reopened ? prev.firstSeen : at,
-    lastSeen: at,
-    runId,
-  };
-}
-
 /** A page result as stored; pages committed before warnings and retries existed have none. */
 type Later = 'withWarnings' | 'warnings' | 'retried' | 'linked' | 'held' | 'conflicts';
 export type StoredPageResult = Omit<PageResult, Later> & Partial<Pick<PageResult, Later>>;
@@ -275,27 +239,5 @@ export function finishFields(
     finishedAt: fin.at,
     durationMs: Date.parse(fin.at) - Date.parse(runStartedAt),
     ...(fin.failures ? { failures: fin.failures } : {}),
-  };
-}
-
-/** Pure: a failure entry after one more failed attempt in `runId`. */
-export function recordFailure(
-  prev: FailureEntry | undefined,
-  r: Rejection,
-  c: Pick<PageCommit, 'runId' | 'sourceId' | 'stream' | 'at' | 'parkAfterRuns'>,
-): FailureEntry {
-  const runs = (prev?.runs ?? 0) + (prev?.lastRunId === c.runId ? 0 : 1);
-  return {
-    sourceId: c.sourceId,
-    stream: c.stream,
-    recordId: r.recordId,
-    code: r.code,
-    reason: r.reason,
-    attempts: (prev?.attempts ?? 0) + 1,
-    runs,
-    firstSeen: prev?.firstSeen ?? c.at,
-    lastSeen: c.at,
-    lastRunId: c.runId,
-    parked: runs >= c.parkAfterRuns,
   };
 }
