@@ -16,12 +16,23 @@ export interface Stream {
   read(request: PageRequest): Promise<Page>;
   /** Re-reads records by their source ids (failed records retried by a later run). */
   readIds(ids: readonly string[]): Promise<IdPage>;
+  /**
+   * The request after `page`, or null at the end of the window. Default: keyset after the page's
+   * last row. A stream read in parts (Koha checkouts: current, then returned) moves to its next part.
+   */
+  next?(request: PageRequest, page: Page): PageRequest | null;
+  /**
+   * Whether a page of this request may move the stream's cursor. A stream read in parts moves it
+   * only in its last part, so a run that stops half-way never skips what the other part holds.
+   */
+  movesCursor?(request: PageRequest): boolean;
 }
 
 export interface Connector {
   readonly sourceId: string;
   readonly type: string;
-  readonly patrons: Stream;
+  /** The streams this source offers, by name (see src/core/streams.ts). */
+  readonly streams: ReadonlyMap<string, Stream>;
   /** Releases sockets/timers (tokens etc.). */
   close?(): Promise<void>;
 }

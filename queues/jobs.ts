@@ -19,7 +19,7 @@ export const runJobSchema = z
   })
   .strict() satisfies z.ZodType<RunJobData>;
 
-const pageBase = { runId: z.string(), sourceId: z.string(), pageNo: z.number().int().min(1) };
+const pageBase = { runId: z.string(), sourceId: z.string(), stream: z.string().regex(/^[a-z][a-z_]*$/), pageNo: z.number().int().min(1) };
 
 export const pageJobSchema = z.discriminatedUnion('phase', [
   z
@@ -27,7 +27,7 @@ export const pageJobSchema = z.discriminatedUnion('phase', [
       ...pageBase,
       phase: z.literal('window'),
       request: z
-        .object({ since: z.string().nullable(), until: z.string(), after: keyset.nullable(), limit: z.number().int().min(1) })
+        .object({ since: z.string().nullable(), until: z.string(), after: keyset.nullable(), limit: z.number().int().min(1), part: z.string().optional() })
         .strict(),
       resend: z.boolean().optional(),
     })
@@ -37,7 +37,7 @@ export const pageJobSchema = z.discriminatedUnion('phase', [
 
 /** BullMQ job ids must not contain ":" nor be integers. */
 export const runJobId = (runId: string) => `run.${runId}`;
-export const pageJobId = (job: Pick<PageJobData, 'runId' | 'sourceId' | 'pageNo'>) => `page.${job.runId}.${job.sourceId}.${job.pageNo}`;
+export const pageJobId = (job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>) => `page.${job.runId}.${job.sourceId}.${job.stream}.${job.pageNo}`;
 
 /** A sortable run id from the start time, e.g. "20261123T021500123Z-k3f9". */
 export function newRunId(now: Date, suffix: string): string {

@@ -82,7 +82,10 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
       .then(async (s) => {
         if (s !== 'failed' || !(await deps.state.getRun(data.data.runId))) return;
         const reason = described.has(err) ? err.message : describeError(err);
-        for (const sourceId of data.data.sourceIds) await failSource(deps, { runId: data.data.runId, sourceId, pageNo: 1 }, `the run could not start: ${reason}`);
+        for (const sourceId of data.data.sourceIds) {
+          const first = deps.sources.get(sourceId)?.streams[0]?.name;
+          if (first) await failSource(deps, { runId: data.data.runId, sourceId, stream: first, pageNo: 1 }, `the run could not start: ${reason}`);
+        }
       })
       .catch((e: unknown) => deps.logger.error('could not record a failed run', { runId: data.data.runId, error: describeError(e) }));
   });

@@ -12,7 +12,8 @@ import { configError, type LoadedConfig } from './config/load.js';
 import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
 import { loadMapping } from './mapping/index.js';
-import { resumeRun, type PipelineDeps, type ResumeResult, type SourceBinding } from './pipeline/index.js';
+import { createPatronWriter, resumeRun, type PipelineDeps, type ResumeResult, type SourceBinding } from './pipeline/index.js';
+import { PATRONS } from './core/streams.js';
 import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
 import type { SyncState } from './state/ports.js';
 
@@ -40,11 +41,14 @@ export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise
   for (const [i, src] of loaded.config.sources.entries()) {
     const mappingFile = path.resolve(path.dirname(loaded.file), src.mapping);
     if (!existsSync(mappingFile)) throw configError(loaded, ['sources', i, 'mapping'], `mapping file ${mappingFile} does not exist (the path is relative to this file)`);
+    const connector = createKohaConnector(src, { logger });
+    const mapping = await loadMapping(mappingFile, src.id);
     sources.set(src.id, {
-      connector: createKohaConnector(src, { logger }),
-      mapping: await loadMapping(mappingFile, src.id),
+      connector,
+      mapping,
       pageSize: src.page_size,
       overlapMs: src.overlap_seconds * 1000,
+      streams: [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping) }],
     });
   }
   return sources;

@@ -4,6 +4,7 @@
 import type { Connector } from '../connector.js';
 import type { SourceConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/core/logger.js';
+import { PATRONS } from '../../src/core/streams.js';
 import { KohaClient } from './client.js';
 import { readPatronsByIds } from './patrons-by-id.js';
 import { createPatronStream } from './patrons.js';
@@ -32,10 +33,12 @@ export function createKohaConnector(source: SourceConfig, deps: KohaConnectorDep
     sourceId: source.id,
     type: 'koha',
     client,
-    patrons: {
-      ...createPatronStream(client, { sourceId: source.id, timeZone: source.timezone, logger: deps.logger }),
-      readIds: (ids) => readPatronsByIds(client, ids, { sourceId: source.id, timeZone: source.timezone }),
-    },
+    streams: new Map([
+      [PATRONS, {
+        ...createPatronStream(client, { sourceId: source.id, timeZone: source.timezone, logger: deps.logger }),
+        readIds: (ids) => readPatronsByIds(client, ids, { sourceId: source.id, timeZone: source.timezone }),
+      }],
+    ]),
     async close() {},
   };
 }

@@ -25,31 +25,32 @@ export function formatReport(report: RunReport, opts: { maxRejections?: number }
     ? 'INTERRUPTED (no process is working on it: `patron-bridge sync --once` continues it)'
     : `${report.status.toUpperCase()} in ${duration}`;
   out.push(`Run ${report.runId} (${report.mode}): ${status}`);
-  const header = ['source', 'status', ...COLUMNS, 'pages', 'seconds'];
-  const rows = report.sources.map((s) => [s.sourceId, s.status, ...COLUMNS.map((c) => String(s[c])), String(s.pages), s.durationMs === undefined ? '-' : (s.durationMs / 1000).toFixed(1)]);
+  const header = ['source', 'stream', 'status', ...COLUMNS, 'pages', 'seconds'];
+  const rows = report.sources.map((s) => [s.sourceId, s.stream, s.status, ...COLUMNS.map((c) => String(s[c])), String(s.pages), s.durationMs === undefined ? '-' : (s.durationMs / 1000).toFixed(1)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   out.push(line(header), ...rows.map(line));
   const more = (n: number) => `  … and ${n} more (see --json)`;
   for (const s of report.sources) {
-    if (s.error) out.push(`${s.sourceId}: failed: ${s.error}`);
+    const label = s.stream === 'patrons' ? s.sourceId : `${s.sourceId}/${s.stream}`;
+    if (s.error) out.push(`${label}: failed: ${s.error}`);
     if (s.withWarnings > 0) {
-      out.push(`${s.sourceId}: written with warnings: ${s.withWarnings}`);
+      out.push(`${label}: written with warnings: ${s.withWarnings}`);
       for (const c of s.warningCounts) out.push(`  ${c.field}: ${RULE_TEXT[c.rule]}: ${c.count}`);
       const records = [...byRecord(s.warnings)];
       for (const [id, texts] of records.slice(0, max)) out.push(`  record ${id}: ${texts.join('; ')}`);
       if (records.length > max) out.push(more(records.length - max));
     }
     if (s.rejections.length > 0) {
-      out.push(`${s.sourceId}: ${s.rejections.length} rejected record(s):`);
+      out.push(`${label}: ${s.rejections.length} rejected record(s):`);
       for (const r of s.rejections.slice(0, max)) out.push(`  record ${r.recordId}: ${r.code}: ${r.reason}`);
       if (s.rejections.length > max) out.push(more(s.rejections.length - max));
     }
     if (s.conflicts > 0) {
-      out.push(`${s.sourceId}: ${s.conflicts} conflict(s) logged, ${s.held} record(s) held for a person (see \`patron-bridge conflicts list\`)`);
+      out.push(`${label}: ${s.conflicts} conflict(s) logged, ${s.held} record(s) held for a person (see \`patron-bridge conflicts list\`)`);
     }
     if (s.failures && s.failures.open + s.failures.parked > 0) {
-      out.push(`${s.sourceId}: kept for retry: ${s.failures.open} record(s), parked: ${s.failures.parked} (see \`patron-bridge failures list\`)`);
+      out.push(`${label}: kept for retry: ${s.failures.open} record(s), parked: ${s.failures.parked} (see \`patron-bridge failures list\`)`);
     }
   }
   return out.join('\n');

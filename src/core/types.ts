@@ -7,8 +7,8 @@
 export interface SourceRecord {
   /** Configured source id, e.g. "koha". */
   sourceId: string;
-  /** Kind of record; only "patron" for now ("loan" later). */
-  kind: 'patron';
+  /** Kind of record: a patron, or a loan (Koha checkout). */
+  kind: 'patron' | 'checkout';
   /** Stable id of the record inside the source (Koha patron_id as a string). */
   id: string;
   /** Last-change timestamp as given by the source (ISO 8601 / RFC 3339). */
@@ -158,6 +158,8 @@ export interface PageRequest {
   after: { updatedAt: string; id: string } | null;
   /** Records per page. */
   limit: number;
+  /** Which part of a stream read in parts (e.g. Koha checkouts: "current", then "returned"). */
+  part?: string;
 }
 
 export interface Page {

@@ -5,27 +5,18 @@
  */
 import type { FieldWarning } from '../core/field-policy.js';
 import { conflictKey, type Conflict } from '../core/conflicts.js';
-import type { ContactWriteResult, DesiredContact, SentState } from '../core/types.js';
+import type { ContactWriteResult, DesiredContact } from '../core/types.js';
+import type { CompiledMapping } from '../mapping/types.js';
 import { comparisonOf, reconcile, type ContactPlan } from '../reconcile/index.js';
 import { conflictId } from '../state/conflict-log.js';
-import type { PageResult, Rejection } from '../state/ports.js';
+import type { PageResult } from '../state/ports.js';
 import { describeError } from '../core/errors.js';
-import type { PipelineDeps, SourceBinding } from './types.js';
-
-export interface WriteOutcome {
-  sent: Map<string, SentState>;
-  /** Records written, unchanged or left alone on purpose: their kept failures are cleared. */
-  cleared: string[];
-  /** Records waiting for a person (an open conflict): kept for retry like failures. */
-  held: Rejection[];
-  conflicts: Conflict[];
-  /** Keys of answered conflicts now applied. */
-  applied: string[];
-}
+import type { PipelineDeps, WriteOutcome } from './types.js';
 
 export async function writeContacts(
   deps: PipelineDeps,
-  binding: SourceBinding,
+  mapping: CompiledMapping,
+  unit: string,
   contacts: ReadonlyArray<{ contact: DesiredContact; warnings: readonly FieldWarning[] }>,
   result: PageResult,
   opts: { resend: boolean },
@@ -33,11 +24,10 @@ export async function writeContacts(
   const out: WriteOutcome = { sent: new Map(), cleared: [], held: [], conflicts: [], applied: [] };
   if (contacts.length === 0) return out;
   const sourceId = contacts[0]!.contact.sourceId;
-  const { mapping } = binding;
   const desired = contacts.map((c) => c.contact);
   const keys = desired.map((c) => c.externalId);
   const [sent, resolutions, open, specs] = await Promise.all([
-    deps.state.getSent(sourceId, keys), deps.state.getResolutions(sourceId, keys), deps.state.getOpenConflicts(sourceId, keys), deps.crm.describeContactFields(),
+    deps.state.getSent(unit, keys), deps.state.getResolutions(sourceId, keys), deps.state.getOpenConflicts(sourceId, keys), deps.crm.describeContactFields(),
   ]);
   const known = new Map([...sent].flatMap(([k, s]) => (s.contactId !== undefined && !s.excluded ? [[k, s.contactId] as const] : [])));
   const chosen = [...resolutions.values()].flatMap((r) => ('link' in r ? [r.link] : []));

@@ -1,28 +1,36 @@
 /**
- * One page of one source: read (a window page, or kept failures by id) → transform (pure) →
- * reconcile (pure) → apply to the CRM → commit fingerprints, counts, failures and cursor together,
- * under the run's lease → enqueue the next page or finish the source.
+ * One page of one stream of a source: read (a window page, or kept failures by id) → the stream's
+ * writer (mapping, reconcile, CRM writes) → commit last-synced state, counts, failures, conflicts
+ * and cursor together, under the run's lease → enqueue the next page, or end the stream and start
+ * the source's next one.
  */
 import { advance, nextPage, type IdPage } from '../../connectors/connector.js';
-import { addWarning, type FieldWarning } from '../core/field-policy.js';
 import { BridgeError } from '../core/errors.js';
-import type { DesiredContact, Page, PageRequest } from '../core/types.js';
-import { writeContacts } from './contact-writer.js';
+import { unitOf } from '../core/streams.js';
+import type { Page, PageRequest } from '../core/types.js';
 import { emptyPageResult, LeaseLostError, type CommittedPage, type FailureEntry, type PageResult } from '../state/ports.js';
-import { PATRON_STREAM, type PageJobData, type PipelineDeps, type RetryPageJob, type SourceBinding } from './types.js';
+import { nextStream, startStream } from './stream-start.js';
+import type { PageJobData, PipelineDeps, RetryPageJob, SourceBinding, StreamBinding } from './types.js';
 
 export interface PageOutcome {
   result: PageResult;
   next: PageRequest | null;
 }
 
+function bindingOf(deps: PipelineDeps, job: Pick<PageJobData, 'sourceId' | 'stream'>): { binding: SourceBinding; stream: StreamBinding } {
+  const binding = deps.sources.get(job.sourceId);
+  const stream = binding?.streams.find((s) => s.name === job.stream);
+  if (!binding || !stream) throw new BridgeError('CONFIG_INVALID', `source "${job.sourceId}" has no stream "${job.stream}" in this configuration`, { context: { system: 'config' } });
+  return { binding, stream };
+}
+
 export async function processPage(deps: PipelineDeps, job: PageJobData): Promise<PageOutcome> {
   const { runId, sourceId, pageNo } = job;
-  const binding = deps.sources.get(sourceId);
-  if (!binding) throw new Error(`unknown source "${sourceId}"`);
+  const { stream } = bindingOf(deps, job);
+  const unit = unitOf(sourceId, job.stream);
 
   // A retried job whose page was already committed only needs its follow-up.
-  const committed = await deps.state.getCommittedPage(runId, sourceId, pageNo);
+  const committed = await deps.state.getCommittedPage(runId, unit, pageNo);
   if (committed) {
     await followUp(deps, job, committed);
     return committed;
@@ -32,8 +40,8 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
     holdLease(deps, job).catch((err: unknown) => deps.logger.warn('lease renewal failed', { runId, sourceId, pageNo, error: String(err) }));
   }, Math.max(1000, Math.floor(deps.policy.leaseTtlMs / 3)));
   try {
-    const done = job.phase === 'window' ? await windowPage(deps, binding, job.runId, job.request) : await retryPage(deps, binding, job);
-    const outcome = await writePage(deps, binding, job, done);
+    const done = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
+    const outcome = await writePage(deps, stream, job, done);
     await followUp(deps, job, outcome);
     return outcome;
   } finally {
@@ -53,76 +61,53 @@ interface ReadPage {
   retryNext: boolean;
 }
 
-async function windowPage(deps: PipelineDeps, binding: SourceBinding, runId: string, request: PageRequest): Promise<ReadPage> {
-  const page = await binding.connector.patrons.read(request);
-  const next = nextPage(request, page);
+async function windowPage(deps: PipelineDeps, s: StreamBinding, sourceId: string, runId: string, request: PageRequest): Promise<ReadPage> {
+  const page = await s.stream.read(request);
+  const next = s.stream.next ? s.stream.next(request, page) : nextPage(request, page);
   // After the window, the failures kept from earlier runs get their turn (not in replay runs).
-  const retryNext = next === null && (await retryCandidates(deps, binding.connector.sourceId, runId, { parked: false, ids: [] })).length > 0;
-  return { records: page.records, rejected: page.rejected, missing: [], retried: 0, cursorAfter: page.last, next, retryNext };
+  const retryNext = next === null && (await retryCandidates(deps, sourceId, s.name, runId, { parked: false, ids: [] })).length > 0;
+  const cursorAfter = s.stream.movesCursor && !s.stream.movesCursor(request) ? undefined : page.last;
+  return { records: page.records, rejected: page.rejected, missing: [], retried: 0, cursorAfter, next, retryNext };
 }
 
-async function retryPage(deps: PipelineDeps, binding: SourceBinding, job: RetryPageJob): Promise<ReadPage> {
+async function retryPage(deps: PipelineDeps, s: StreamBinding, job: RetryPageJob): Promise<ReadPage> {
   const ids = job.replay ? await deps.state.getRunRecordIds(job.runId) : [];
   // A replay of named records reads them whether or not they are kept failures (e.g. to apply an answer).
   const named = [...new Set(ids)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const candidates = named.length
     ? named.slice((job.pageNo - 1) * job.limit).map((recordId) => ({ recordId }))
-    : await retryCandidates(deps, job.sourceId, job.runId, { parked: job.replay, ids });
+    : await retryCandidates(deps, job.sourceId, s.name, job.runId, { parked: job.replay, ids });
   const chosen = candidates.slice(0, job.limit).map((f) => f.recordId);
-  const page: IdPage = chosen.length ? await binding.connector.patrons.readIds(chosen) : { records: [], rejected: [], missing: [] };
+  const page: IdPage = chosen.length ? await s.stream.readIds(chosen) : { records: [], rejected: [], missing: [] };
   if (page.missing.length) deps.logger.info('kept failures no longer in the source, dropped', { runId: job.runId, sourceId: job.sourceId, records: page.missing });
   return { ...page, retried: chosen.length, cursorAfter: undefined, next: null, retryNext: candidates.length > chosen.length };
 }
 
 /** Kept failures a run should try again: not yet tried in this run, parked ones only when asked. */
-async function retryCandidates(deps: PipelineDeps, sourceId: string, runId: string, opts: { parked: boolean; ids: string[] }): Promise<FailureEntry[]> {
+async function retryCandidates(deps: PipelineDeps, sourceId: string, stream: string, runId: string, opts: { parked: boolean; ids: string[] }): Promise<FailureEntry[]> {
   const wanted = new Set(opts.ids);
   return (await deps.state.listFailures(sourceId))
-    .filter((f) => f.stream === PATRON_STREAM && f.lastRunId !== runId && (opts.parked || !f.parked) && (wanted.size === 0 || wanted.has(f.recordId)))
+    .filter((f) => f.stream === stream && f.lastRunId !== runId && (opts.parked || !f.parked) && (wanted.size === 0 || wanted.has(f.recordId)))
     .sort((a, b) => a.recordId.localeCompare(b.recordId, 'en', { numeric: true }));
 }
 
-async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJobData, page: ReadPage): Promise<CommittedPage> {
+async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData, page: ReadPage): Promise<CommittedPage> {
   const { runId, sourceId, pageNo } = job;
+  const unit = unitOf(sourceId, job.stream);
   const result = emptyPageResult();
   result.read = page.records.length + page.rejected.length;
   result.retried = page.retried;
   for (const r of page.rejected) result.rejections.push({ recordId: r.id, code: 'RECORD_INVALID', reason: r.reason });
 
-  const cleared = [...page.missing];
-  // Per external id: the contact to write and the warnings of its fields (mapping's, then CRM's).
-  const desired = new Map<string, { contact: DesiredContact; warnings: FieldWarning[] }>();
-  for (const record of page.records) {
-    const t = binding.mapping.transform(record);
-    if (t.kind === 'contact') desired.set(t.contact.externalId, { contact: t.contact, warnings: [...(t.warnings ?? [])] });
-    else if (t.kind === 'skip') {
-      result.skipped += 1;
-      cleared.push(record.id);
-    } else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
-  }
-
-  // Fitted to the CRM's fields before reconciling: the fingerprint is of what is actually sent.
-  const mapped = [...desired.values()];
-  const fits = mapped.length > 0 ? await deps.crm.fitContacts(mapped.map((d) => d.contact), binding.mapping.policies) : [];
-  const contacts: Array<{ contact: DesiredContact; warnings: FieldWarning[] }> = [];
-  fits.forEach((fit, i) => {
-    const { contact, warnings } = mapped[i]!;
-    if (fit.kind === 'reject') {
-      result.rejections.push({ recordId: contact.sourceRecordId, code: fit.code, reason: fit.reason });
-      return;
-    }
-    for (const w of fit.warnings) addWarning(warnings, w.field, w.rule);
-    contacts.push({ contact: fit.contact, warnings });
-  });
-  const written = await writeContacts(deps, binding, contacts, result, { resend: job.phase === 'window' && job.resend === true });
-  cleared.push(...written.cleared);
+  const written = await s.writer.write(deps, page.records, result, { runId, unit, resend: job.phase === 'window' && job.resend === true });
+  const cleared = [...page.missing, ...written.cleared];
   result.rejected = result.rejections.length;
 
-  const cursor = page.cursorAfter === undefined ? null : advance(await deps.state.getCursor(sourceId), page.cursorAfter);
+  const cursor = page.cursorAfter === undefined ? null : advance(await deps.state.getCursor(unit), page.cursorAfter);
   const outcome: CommittedPage = { result, next: page.next, ...(page.retryNext ? { retryNext: true } : {}) };
   try {
     await deps.state.commitPage({
-      runId, sourceId, stream: PATRON_STREAM, pageNo, result, sent: written.sent, cursor, next: outcome.next, retryNext: page.retryNext,
+      runId, sourceId, unit, stream: job.stream, pageNo, result, sent: written.sent, cursor, next: outcome.next, retryNext: page.retryNext,
       failed: [...result.rejections, ...written.held], cleared, parkAfterRuns: deps.policy.parkAfterRuns,
       conflicts: written.conflicts, applied: written.applied, at: deps.clock().toISOString(),
     });
@@ -131,10 +116,10 @@ async function writePage(deps: PipelineDeps, binding: SourceBinding, job: PageJo
     throw err;
   }
   if (result.rejected > 0) {
-    deps.logger.warn('records rejected', { runId, sourceId, pageNo, rejected: result.rejected, records: result.rejections.map((r) => r.recordId) });
+    deps.logger.warn('records rejected', { runId, sourceId, stream: job.stream, pageNo, rejected: result.rejected, records: result.rejections.map((r) => r.recordId) });
   }
   deps.logger.info('page done', {
-    runId, sourceId, pageNo, phase: job.phase, read: result.read, created: result.created, updated: result.updated, linked: result.linked,
+    runId, sourceId, stream: job.stream, pageNo, phase: job.phase, read: result.read, created: result.created, updated: result.updated, linked: result.linked,
     unchanged: result.unchanged, rejected: result.rejected, skipped: result.skipped, held: result.held, conflicts: result.conflicts, withWarnings: result.withWarnings,
   });
   return outcome;
@@ -148,17 +133,32 @@ async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
   }
 }
 
-/** After a committed page: the next window page, the first retry page, or the source's end. */
+/** After a committed page: the next window page, the first retry page, or the stream's end (then the source's next stream). */
 export async function followUp(deps: PipelineDeps, job: PageJobData, page: CommittedPage): Promise<void> {
-  const base = { runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo + 1 };
+  const base = { runId: job.runId, sourceId: job.sourceId, stream: job.stream, pageNo: job.pageNo + 1 };
   const limit = job.phase === 'window' ? job.request.limit : job.limit;
   if (page.next) await deps.enqueuePage({ ...base, phase: 'window', request: page.next, ...(job.phase === 'window' && job.resend ? { resend: true } : {}) });
   else if (page.retryNext) await deps.enqueuePage({ ...base, phase: 'retry', limit, replay: job.phase === 'retry' && job.replay });
-  else await deps.state.finishSource(job.runId, job.sourceId, { status: 'done', at: deps.clock().toISOString() });
+  else await finishStream(deps, job);
 }
 
-/** Called by the queue shell when a page job has failed for good. */
-export async function failSource(deps: Pick<PipelineDeps, 'state' | 'clock' | 'logger'>, job: Pick<PageJobData, 'runId' | 'sourceId' | 'pageNo'>, error: string): Promise<void> {
-  deps.logger.error('source failed', { runId: job.runId, sourceId: job.sourceId, pageNo: job.pageNo, error });
-  await deps.state.finishSource(job.runId, job.sourceId, { status: 'failed', error: `page ${job.pageNo}: ${error}`, at: deps.clock().toISOString() });
+async function finishStream(deps: PipelineDeps, job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream'>): Promise<void> {
+  const next = nextStream(deps.sources.get(job.sourceId)!, job.stream);
+  const run = next ? await deps.state.getRunInfo(job.runId) : null;
+  // The next stream is enqueued before this one is marked done, so the source's lease is never free in between.
+  if (next && run) await startStream(deps, { runId: job.runId, ...run }, job.sourceId, next);
+  await deps.state.finishSource(job.runId, unitOf(job.sourceId, job.stream), { status: 'done', at: deps.clock().toISOString() });
+}
+
+/**
+ * Called by the queue shell when a page job has failed for good: the stream fails, and the source's
+ * later streams with it (loans without their patrons' contacts would only wait).
+ */
+export async function failSource(deps: Pick<PipelineDeps, 'state' | 'clock' | 'logger' | 'sources'>, job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>, error: string): Promise<void> {
+  deps.logger.error('stream failed', { runId: job.runId, sourceId: job.sourceId, stream: job.stream, pageNo: job.pageNo, error });
+  const at = deps.clock().toISOString();
+  const binding = deps.sources.get(job.sourceId);
+  const later = binding ? binding.streams.slice(binding.streams.findIndex((s) => s.name === job.stream) + 1).map((s) => s.name) : [];
+  for (const stream of later) await deps.state.finishSource(job.runId, unitOf(job.sourceId, stream), { status: 'failed', error: `not run: ${job.stream} failed`, at });
+  await deps.state.finishSource(job.runId, unitOf(job.sourceId, job.stream), { status: 'failed', error: `page ${job.pageNo}: ${error}`, at });
 }

@@ -1,16 +1,54 @@
 /** What the pipeline handlers are given: ports only, handed in by the composition root. */
-import type { Connector } from '../../connectors/connector.js';
+import type { Connector, Stream } from '../../connectors/connector.js';
+import type { Conflict } from '../core/conflicts.js';
 import type { CrmSink } from '../../connectors/civicrm/sink.js';
 import type { Logger } from '../core/logger.js';
-import type { PageRequest, RunMode } from '../core/types.js';
+import type { PageRequest, RunMode, SentState, SourceRecord } from '../core/types.js';
 import type { CompiledMapping } from '../mapping/types.js';
-import type { SyncState } from '../state/ports.js';
+import type { PageResult, Rejection, SyncState } from '../state/ports.js';
+
+/** What writing a page did, for the page commit. */
+export interface WriteOutcome {
+  /** Last-synced state of what was written, by key. */
+  sent: Map<string, SentState>;
+  /** Records written, unchanged or left alone on purpose: their kept failures are cleared. */
+  cleared: string[];
+  /** Records waiting for something (a person's answer, their patron's contact): kept for retry like failures. */
+  held: Rejection[];
+  conflicts: Conflict[];
+  /** Keys of conflicts now closed. */
+  applied: string[];
+}
+
+export interface WriteContext {
+  runId: string;
+  /** The source's stream (src/core/streams.ts unitOf). */
+  unit: string;
+  /** `sync --resend`: every source value counts as changed. */
+  resend: boolean;
+}
+
+/** How one stream's records reach the CRM: mapping, reconcile and writes for its kind of record. */
+export interface StreamWriter {
+  /** Checked when a run starts, before anything is read: why the stream cannot run (e.g. CRM fields missing), or null. */
+  preflight(deps: PipelineDeps): Promise<string | null>;
+  /** Writes a page's records; counts and rejections go into `result`. */
+  write(deps: PipelineDeps, records: readonly SourceRecord[], result: PageResult, ctx: WriteContext): Promise<WriteOutcome>;
+}
+
+export interface StreamBinding {
+  name: string;
+  stream: Stream;
+  writer: StreamWriter;
+}
 
 export interface SourceBinding {
   connector: Connector;
   mapping: CompiledMapping;
   pageSize: number;
   overlapMs: number;
+  /** In the order a run reads them (patrons first: loans need their contacts). */
+  streams: readonly StreamBinding[];
 }
 
 /** Job payloads: cursors and ids only, never personal data. */
@@ -26,6 +64,7 @@ export interface RunJobData {
 export interface WindowPageJob {
   runId: string;
   sourceId: string;
+  stream: string;
   pageNo: number;
   phase: 'window';
   request: PageRequest;
@@ -37,6 +76,7 @@ export interface WindowPageJob {
 export interface RetryPageJob {
   runId: string;
   sourceId: string;
+  stream: string;
   pageNo: number;
   phase: 'retry';
   limit: number;
@@ -63,6 +103,3 @@ export interface PipelineDeps {
   /** Enqueue a page job (idempotent: the same run/source/page is enqueued once). */
   enqueuePage(job: PageJobData): Promise<void>;
 }
-
-/** The stream every Koha source reads today (cursors, fingerprints and failures are per stream). */
-export const PATRON_STREAM = 'patrons';

@@ -1,6 +1,7 @@
 /** SyncState in memory: for handler tests and (later) dry runs. Same semantics as the Redis one. */
 import { compareKeys } from '../../connectors/connector.js';
 import { conflictKey, type ConflictEntry, type Resolution } from '../core/conflicts.js';
+import { parseUnit } from '../core/streams.js';
 import type { Cursor, PageRequest, SentState } from '../core/types.js';
 import {
   emptyCursor, finishFields, isInterrupted, LeaseLostError, sumPages,
@@ -15,7 +16,7 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
   const now = opts.now ?? Date.now;
   const cursors = new Map<string, Cursor>();
   const sent = new Map<string, Map<string, SentState>>();
-  const runs = new Map<string, { report: Omit<RunReport, 'sources'>; sourceIds: string[]; recordIds: string[]; first: Map<string, PageRequest> }>();
+  const runs = new Map<string, { report: Omit<RunReport, 'sources'>; units: string[]; recordIds: string[]; first: Map<string, PageRequest> }>();
   const pages = new Map<string, Map<number, CommittedPage>>();
   const done = new Map<string, Map<string, Outcome>>();
   const leases = new Map<string, { holder: string; until: number }>();
@@ -36,17 +37,17 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
     if (!run) return null;
     const report: RunReport = {
       ...run.report,
-      sources: run.sourceIds.map((sourceId) => {
-        const fin = done.get(runId)?.get(sourceId);
+      sources: run.units.map((unit) => {
+        const fin = done.get(runId)?.get(unit);
         return {
-          sourceId,
-          ...sumPages([...(pages.get(pageKey(runId, sourceId))?.values() ?? [])].map((p) => p.result)),
+          ...parseUnit(unit),
+          ...sumPages([...(pages.get(pageKey(runId, unit))?.values() ?? [])].map((p) => p.result)),
           status: fin?.status ?? 'running',
           ...finishFields(fin, run.report.startedAt),
         };
       }),
     };
-    if (isInterrupted(report, new Map(run.sourceIds.map((s) => [s, holderOf(s)])))) report.interrupted = true;
+    if (isInterrupted(report, new Map(run.units.map((u) => [parseUnit(u).sourceId, holderOf(parseUnit(u).sourceId)])))) report.interrupted = true;
     return report;
   };
 
@@ -67,17 +68,17 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
     async commitPage(c) {
       const holder = holderOf(c.sourceId);
       if (holder !== c.runId) throw new LeaseLostError(c.sourceId, c.runId, holder);
-      const p = pages.get(pageKey(c.runId, c.sourceId)) ?? new Map<number, CommittedPage>();
-      pages.set(pageKey(c.runId, c.sourceId), p);
+      const p = pages.get(pageKey(c.runId, c.unit)) ?? new Map<number, CommittedPage>();
+      pages.set(pageKey(c.runId, c.unit), p);
       if (p.has(c.pageNo)) return;
       p.set(c.pageNo, { result: c.result, next: c.next, ...(c.retryNext ? { retryNext: true } : {}) });
-      const m = sent.get(c.sourceId) ?? new Map<string, SentState>();
+      const m = sent.get(c.unit) ?? new Map<string, SentState>();
       for (const [id, st] of c.sent) m.set(id, st);
-      sent.set(c.sourceId, m);
-      const old = cursors.get(c.sourceId);
+      sent.set(c.unit, m);
+      const old = cursors.get(c.unit);
       if (c.cursor?.updatedAt && c.cursor.lastId) {
         const older = old?.updatedAt && old.lastId && compareKeys({ updatedAt: c.cursor.updatedAt, id: c.cursor.lastId }, { updatedAt: old.updatedAt, id: old.lastId }) <= 0;
-        if (!older) cursors.set(c.sourceId, c.cursor);
+        if (!older) cursors.set(c.unit, c.cursor);
       }
       const f = failuresOf(c.sourceId);
       for (const r of c.failed) f.set(`${c.stream}/${r.recordId}`, recordFailure(f.get(`${c.stream}/${r.recordId}`), r, c));
@@ -141,7 +142,7 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
       if (runs.has(run.runId)) return;
       runs.set(run.runId, {
         report: { runId: run.runId, mode: run.mode, status: 'running', startedAt: run.startedAt },
-        sourceIds: run.sourceIds,
+        units: run.units,
         recordIds: run.recordIds ?? [],
         first: new Map(),
       });
@@ -152,19 +153,27 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
     async getFirstRequest(runId, sourceId) {
       return runs.get(runId)?.first.get(sourceId) ?? null;
     },
+    async getRunInfo(runId) {
+      const run = runs.get(runId);
+      return run ? { mode: run.report.mode, startedAt: run.report.startedAt } : null;
+    },
     async getRunRecordIds(runId) {
       return runs.get(runId)?.recordIds ?? [];
     },
-    async finishSource(runId, sourceId, outcome) {
-      if (holderOf(sourceId) === runId) leases.delete(sourceId);
+    async finishSource(runId, unit, outcome) {
+      const { sourceId, stream } = parseUnit(unit);
       const d = done.get(runId) ?? new Map<string, Outcome>();
       done.set(runId, d);
-      if (d.has(sourceId)) return;
-      const kept = [...failuresOf(sourceId).values()];
-      d.set(sourceId, { ...outcome, failures: { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length } });
       const run = runs.get(runId);
-      if (!run || !run.sourceIds.every((s) => d.has(s))) return;
-      run.report.status = run.sourceIds.some((s) => d.get(s)!.status === 'failed') ? 'failed' : 'done';
+      const release = () => {
+        if (holderOf(sourceId) === runId && (run?.units ?? [unit]).filter((u) => parseUnit(u).sourceId === sourceId).every((u) => d.has(u))) leases.delete(sourceId);
+      };
+      if (d.has(unit)) return release();
+      const kept = [...failuresOf(sourceId).values()].filter((f) => f.stream === stream);
+      d.set(unit, { ...outcome, failures: { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length } });
+      release();
+      if (!run || !run.units.every((s) => d.has(s))) return;
+      run.report.status = run.units.some((s) => d.get(s)!.status === 'failed') ? 'failed' : 'done';
       run.report.finishedAt = outcome.at;
       run.report.durationMs = Date.parse(outcome.at) - Date.parse(run.report.startedAt);
     },

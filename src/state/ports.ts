@@ -51,8 +51,10 @@ export interface PageResult {
 
 export type RunStatus = 'running' | 'done' | 'failed';
 
+/** One source's stream in a run (patrons, checkouts, …). */
 export interface SourceReport extends PageResult {
   sourceId: string;
+  stream: string;
   status: RunStatus;
   pages: number;
   /** Warnings summed per field and rule, most frequent first. */
@@ -82,6 +84,8 @@ export type { FailureEntry } from './failure-log.js';
 export interface PageCommit {
   runId: string;
   sourceId: string;
+  /** The source's stream (see src/core/streams.ts unitOf): its pages, cursor and last-synced state. */
+  unit: string;
   /** Stream of the source the page belongs to (e.g. "patrons"). */
   stream: string;
   pageNo: number;
@@ -129,20 +133,24 @@ export class LeaseLostError extends Error {
   }
 }
 
+/**
+ * `unit` arguments name one source's stream (src/core/streams.ts); leases, failures and conflicts
+ * are per source.
+ */
 export interface SyncState {
-  getCursor(sourceId: string): Promise<Cursor>;
-  /** Forget a source's cursor and fingerprints (next run re-reads and re-sends everything). */
-  resetSource(sourceId: string): Promise<void>;
-  getSent(sourceId: string, externalIds: readonly string[]): Promise<Map<string, SentState>>;
+  getCursor(unit: string): Promise<Cursor>;
+  /** Forget a stream's cursor and last-synced state (next run re-reads and re-sends everything). */
+  resetSource(unit: string): Promise<void>;
+  getSent(unit: string, externalIds: readonly string[]): Promise<Map<string, SentState>>;
   /**
    * Atomically, and only while `runId` holds the source's lease: page result, fingerprints,
    * failures and cursor (which never moves backwards). Called only after the CRM writes are done.
    * A page committed before is left as it was. Throws LeaseLostError when the lease is gone.
    */
   commitPage(commit: PageCommit): Promise<void>;
-  getCommittedPage(runId: string, sourceId: string, pageNo: number): Promise<CommittedPage | null>;
-  /** The highest committed page of a run's source, or null. */
-  lastCommittedPage(runId: string, sourceId: string): Promise<(CommittedPage & { pageNo: number }) | null>;
+  getCommittedPage(runId: string, unit: string, pageNo: number): Promise<CommittedPage | null>;
+  /** The highest committed page of a run's stream, or null. */
+  lastCommittedPage(runId: string, unit: string): Promise<(CommittedPage & { pageNo: number }) | null>;
 
   /** One run per source: take the lease (or renew it when `runId` holds it already). */
   acquireLease(sourceId: string, runId: string, ttlMs: number): Promise<LeaseResult>;
@@ -162,17 +170,21 @@ export interface SyncState {
   /** Keys of the open conflicts of these external ids (a page that no longer finds them closes them). */
   getOpenConflicts(sourceId: string, externalIds: readonly string[]): Promise<Set<string>>;
 
-  createRun(run: { runId: string; mode: RunMode; sourceIds: string[]; startedAt: string; recordIds?: string[] }): Promise<void>;
-  /** The first page request of a run's source, kept so a crashed run can be resumed. */
-  setFirstRequest(runId: string, sourceId: string, request: PageRequest): Promise<void>;
-  getFirstRequest(runId: string, sourceId: string): Promise<PageRequest | null>;
+  /** `units`: the sources' streams the run covers, in the order they run. */
+  createRun(run: { runId: string; mode: RunMode; units: string[]; startedAt: string; recordIds?: string[] }): Promise<void>;
+  /** The first page request of a run's stream, kept so a crashed run can be resumed. */
+  setFirstRequest(runId: string, unit: string, request: PageRequest): Promise<void>;
+  getFirstRequest(runId: string, unit: string): Promise<PageRequest | null>;
+  /** A run's mode and start, without its report (cheap). */
+  getRunInfo(runId: string): Promise<{ mode: RunMode; startedAt: string } | null>;
   /** Record ids a replay run was asked for (empty: every kept failure). */
   getRunRecordIds(runId: string): Promise<string[]>;
   /**
-   * Marks one source of a run finished (done or failed) and releases its lease; finishes the run
-   * when it was the last. A source already finished keeps its first outcome.
+   * Marks one stream of a run finished (done or failed); releases the source's lease when it was the
+   * source's last unfinished stream, and finishes the run when it was the last. A stream already
+   * finished keeps its first outcome.
    */
-  finishSource(runId: string, sourceId: string, outcome: { status: 'done' | 'failed'; error?: string; at: string }): Promise<void>;
+  finishSource(runId: string, unit: string, outcome: { status: 'done' | 'failed'; error?: string; at: string }): Promise<void>;
   getRun(runId: string): Promise<RunReport | null>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunReport[]>;

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { conflictKey, type ConflictEntry, type Resolution } from '../core/conflicts.js';
 import { BridgeError } from '../core/errors.js';
+import { parseUnit } from '../core/streams.js';
 import { ACQUIRE, COMMIT, RELEASE } from './redis-scripts.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 import {
@@ -87,13 +88,13 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
   async function getRun(runId: string): Promise<RunReport | null> {
     const meta = await redis.hgetall(k.run(runId));
     if (!meta.runId) return null;
-    const sourceIds = JSON.parse(meta.sources ?? '[]') as string[];
+    const units = JSON.parse(meta.sources ?? '[]') as string[];
     const done = await redis.hgetall(k.done(runId));
     const sources: SourceReport[] = [];
-    for (const sourceId of sourceIds) {
-      const pages = Object.values(await redis.hgetall(k.pages(runId, sourceId))).map((v) => (JSON.parse(v) as CommittedPage).result);
-      const fin = done[sourceId] ? (JSON.parse(done[sourceId]) as { status: RunStatus; error?: string; at: string }) : undefined;
-      sources.push({ sourceId, ...sumPages(pages), status: fin?.status ?? 'running', ...finishFields(fin, meta.startedAt!) });
+    for (const unit of units) {
+      const pages = Object.values(await redis.hgetall(k.pages(runId, unit))).map((v) => (JSON.parse(v) as CommittedPage).result);
+      const fin = done[unit] ? (JSON.parse(done[unit]) as { status: RunStatus; error?: string; at: string }) : undefined;
+      sources.push({ ...parseUnit(unit), ...sumPages(pages), status: fin?.status ?? 'running', ...finishFields(fin, meta.startedAt!) });
     }
     const report: RunReport = { runId, mode: meta.mode as RunMode, status: meta.status as RunStatus, startedAt: meta.startedAt!, sources };
     if (meta.finishedAt) {
@@ -101,7 +102,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       report.durationMs = Date.parse(meta.finishedAt) - Date.parse(report.startedAt);
     }
     if (report.status === 'running') {
-      const holders = new Map(await Promise.all(sourceIds.map(async (s) => [s, await redis.get(k.lease(s))] as const)));
+      const holders = new Map(await Promise.all([...new Set(sources.map((x) => x.sourceId))].map(async (s) => [s, await redis.get(k.lease(s))] as const)));
       if (isInterrupted(report, holders)) report.interrupted = true;
     }
     return report;
@@ -146,7 +147,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       for (const e of entries) args.push(conflictKey(e), JSON.stringify(e), e.id, Date.parse(e.lastSeen), e.status);
       args.push(c.applied.length, ...c.applied);
       const keys = [
-        k.lease(c.sourceId), k.pages(c.runId, c.sourceId), k.cursor(c.sourceId), k.sent(c.sourceId), k.failures(c.sourceId),
+        k.lease(c.sourceId), k.pages(c.runId, c.unit), k.cursor(c.unit), k.sent(c.unit), k.failures(c.sourceId),
         k.conflicts(c.sourceId), k.conflictIds(c.sourceId), k.conflictsSeen(c.sourceId), k.answers(c.sourceId), k.open(c.sourceId),
       ];
       const res = (await redis.eval(COMMIT, keys.length, ...keys, ...args)) as string;
@@ -220,7 +221,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
           mode: run.mode,
           status: 'running',
           startedAt: run.startedAt,
-          sources: JSON.stringify(run.sourceIds),
+          sources: JSON.stringify(run.units),
           recordIds: JSON.stringify(run.recordIds ?? []),
         })
         .expire(k.run(run.runId), RUN_TTL_SECONDS)
@@ -239,28 +240,35 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       return raw ? (JSON.parse(raw) as PageRequest) : null;
     },
 
+    async getRunInfo(runId) {
+      const [mode, startedAt] = await redis.hmget(k.run(runId), 'mode', 'startedAt');
+      return mode && startedAt ? { mode: mode as RunMode, startedAt } : null;
+    },
+
     async getRunRecordIds(runId) {
       return JSON.parse((await redis.hget(k.run(runId), 'recordIds')) ?? '[]') as string[];
     },
 
-    async finishSource(runId, sourceId, outcome) {
+    async finishSource(runId, unit, outcome) {
+      const { sourceId, stream } = parseUnit(unit);
       await pruneConflicts(sourceId, Date.parse(outcome.at) - RUN_TTL_SECONDS * 1000);
-      const kept = await listFailures(sourceId);
+      const kept = (await listFailures(sourceId)).filter((f) => f.stream === stream);
       const failures = { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length };
       const res = await redis
         .multi()
-        .hsetnx(k.done(runId), sourceId, JSON.stringify({ ...outcome, failures }))
+        .hsetnx(k.done(runId), unit, JSON.stringify({ ...outcome, failures }))
         .expire(k.done(runId), RUN_TTL_SECONDS)
         .hgetall(k.done(runId))
         .hget(k.run(runId), 'sources')
         .exec();
-      checkExec(`record the end of source "${sourceId}" of run ${runId}`)(res);
-      await redis.eval(RELEASE, 1, k.lease(sourceId), runId);
-      if (res![0]![1] === 0) return; // finished before: the first outcome stands
+      checkExec(`record the end of ${unit} in run ${runId}`)(res);
       const done = (res![2]![1] ?? {}) as Record<string, string>;
-      const sourceIds = JSON.parse((res![3]![1] as string | null) ?? '[]') as string[];
-      if (!sourceIds.every((s) => done[s])) return;
-      const failed = sourceIds.some((s) => (JSON.parse(done[s]!) as { status: string }).status === 'failed');
+      const units = JSON.parse((res![3]![1] as string | null) ?? '[]') as string[];
+      // The source is free once none of its streams is left in this run.
+      if (units.filter((u) => parseUnit(u).sourceId === sourceId).every((u) => done[u])) await redis.eval(RELEASE, 1, k.lease(sourceId), runId);
+      if (res![0]![1] === 0) return; // finished before: the first outcome stands
+      if (!units.every((s) => done[s])) return;
+      const failed = units.some((s) => (JSON.parse(done[s]!) as { status: string }).status === 'failed');
       await redis.hset(k.run(runId), { status: failed ? 'failed' : 'done', finishedAt: outcome.at });
     },
 

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const commit = (over: Partial<PageCommit> = {}): PageCommit => ({
-  runId: 'r1', sourceId: 'koha', stream: 'patrons', pageNo: 1, result: { ...emptyPageResult(), read: 2, created: 2 },
+  runId: 'r1', sourceId: 'koha', unit: 'koha', stream: 'patrons', pageNo: 1, result: { ...emptyPageResult(), read: 2, created: 2 },
   sent: new Map([['koha:1', { fields: {}, groups: [], at: '2026-11-23T00:00:00.000Z' }]]),
   cursor: { updatedAt: '2026-03-01T10:00:00.000Z', lastId: '20' }, next: null, retryNext: false,
   failed: [], cleared: [], parkAfterRuns: 2, conflicts: [], applied: [], at: '2026-11-23T00:00:00.000Z',
@@ -93,8 +93,8 @@ describe('Redis state', () => {
   });
 
   it('a source finishes once, releases its lease, and counts its kept failures in the report', async () => {
-    await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: '2026-11-23T00:00:00.000Z' });
-    await state.createRun({ runId: 'r1', mode: 'incremental', sourceIds: ['other'], startedAt: '2026-11-24T00:00:00.000Z' }); // ignored
+    await state.createRun({ runId: 'r1', mode: 'full', units: ['koha'], startedAt: '2026-11-23T00:00:00.000Z' });
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['other'], startedAt: '2026-11-24T00:00:00.000Z' }); // ignored
     await state.acquireLease('koha', 'r1', 5_000);
     await state.commitPage(commit({ failed: [{ recordId: '7', code: 'VALUE_INVALID', reason: 'r' }] }));
     await state.finishSource('r1', 'koha', { status: 'done', at: '2026-11-23T00:00:10.000Z' });

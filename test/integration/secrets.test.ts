@@ -112,7 +112,7 @@ describe('no secret in any output, at debug level', () => {
     const r = await run(['sync', '--once', '--full', '--log-level', 'debug'], await config('kohapw', { kohaPassword: S.wrongKohaPassword }));
     expect(r.code).toBe(1);
     expect(r.output).toContain('SOURCE_AUTH');
-    expect(r.stderr.match(/ error source failed /g)).toHaveLength(1);
+    expect(r.stderr.match(/ error stream failed /g)).toHaveLength(1);
   }, 90_000);
 
   it('the CRM refuses the API key', async () => {

@@ -7,7 +7,7 @@ const noWarnings = { withWarnings: 0, warnings: [], warningCounts: [] };
 const report: RunReport = {
   runId: 'r1', mode: 'incremental', status: 'failed', startedAt: '2026-11-23T00:00:00.000Z', finishedAt: '2026-11-23T00:00:12.500Z', durationMs: 12500,
   sources: [{
-    sourceId: 'koha', status: 'failed', read: 250, created: 200, updated: 30, unchanged: 15, rejected: 3, skipped: 2, retried: 0, linked: 4, held: 1, conflicts: 2, pages: 2, durationMs: 12500,
+    sourceId: 'koha', stream: 'patrons', status: 'failed', read: 250, created: 200, updated: 30, unchanged: 15, rejected: 3, skipped: 2, retried: 0, linked: 4, held: 1, conflicts: 2, pages: 2, durationMs: 12500,
     error: 'page 2: CRM_AUTH: Invalid credential',
     rejections: [1, 2, 3].map((i) => ({ recordId: String(i), code: 'RECORD_INVALID', reason: 'last_name: required, but surname has no value' })),
     ...noWarnings,
@@ -15,7 +15,7 @@ const report: RunReport = {
 };
 
 const warned: SourceReport = {
-  sourceId: 'koha', status: 'done', read: 10, created: 8, updated: 2, unchanged: 0, rejected: 0, skipped: 0, retried: 0, linked: 0, held: 0, conflicts: 0, pages: 1, durationMs: 900, rejections: [],
+  sourceId: 'koha', stream: 'patrons', status: 'done', read: 10, created: 8, updated: 2, unchanged: 0, rejected: 0, skipped: 0, retried: 0, linked: 0, held: 0, conflicts: 0, pages: 1, durationMs: 900, rejections: [],
   withWarnings: 3,
   warnings: [
     { recordId: '17', field: 'phone_primary.phone', rule: 'too_long' },
@@ -34,7 +34,7 @@ describe('run report text', () => {
   it('shows status, duration, every count per source, the failure and the rejected records', () => {
     const text = formatReport(report, { maxRejections: 2 });
     expect(text).toContain('Run r1 (incremental): FAILED in 12.5 s');
-    expect(text).toMatch(/koha\s+failed\s+250\s+200\s+4\s+30\s+15\s+3\s+2\s+1\s+2\s+12\.5/);
+    expect(text).toMatch(/koha\s+patrons\s+failed\s+250\s+200\s+4\s+30\s+15\s+3\s+2\s+1\s+2\s+12\.5/);
     expect(text).toContain('koha: 2 conflict(s) logged, 1 record(s) held for a person (see `patron-bridge conflicts list`)');
     expect(text).toContain('koha: failed: page 2: CRM_AUTH: Invalid credential');
     expect(text).toContain('record 1: RECORD_INVALID: last_name: required, but surname has no value');

@@ -34,7 +34,7 @@ describe('Koha Basic auth', () => {
     const expected = `Basic ${Buffer.from(`sync:${PASSWORD}`).toString('base64')}`;
     const scope = nock(BASE).get('/api/v1/patrons').query(true).matchHeader('authorization', expected).reply(200, rows);
     const connector = createKohaConnector(kohaSource(), { logger: capturingLogger(), retry: fastRetry() });
-    const page = await connector.patrons.read(request);
+    const page = await connector.streams.get('patrons')!.read(request);
     expect(page.records).toHaveLength(1);
     scope.done();
   });
@@ -45,8 +45,8 @@ describe('Koha OAuth2 client credentials', () => {
     const { scope: tokenScope, bodies } = tokenEndpoint(TOKEN_A);
     const reads = patronsWith(TOKEN_A, 200, 2);
     const connector = createKohaConnector(kohaSource({ auth: oauthAuth }), { logger: capturingLogger(), retry: fastRetry() });
-    await connector.patrons.read(request);
-    await connector.patrons.read(request);
+    await connector.streams.get('patrons')!.read(request);
+    await connector.streams.get('patrons')!.read(request);
     tokenScope.done();
     reads.done();
     expect(bodies).toEqual([{ grant_type: 'client_credentials', client_id: 'bridge-client', client_secret: CLIENT_SECRET }]);
@@ -58,13 +58,13 @@ describe('Koha OAuth2 client credentials', () => {
     tokenEndpoint(TOKEN_A, 3600);
     patronsWith(TOKEN_A, 200, 2);
     const connector = createKohaConnector(kohaSource({ auth: oauthAuth }), { logger: capturingLogger(), now: clock, retry: fastRetry() });
-    await connector.patrons.read(request);
+    await connector.streams.get('patrons')!.read(request);
     now = new Date(now.getTime() + 3500_000); // still well inside the lifetime: reused
-    await connector.patrons.read(request);
+    await connector.streams.get('patrons')!.read(request);
     const renewed = tokenEndpoint(TOKEN_B, 3600);
     const withB = patronsWith(TOKEN_B);
     now = new Date(now.getTime() + 50_000); // inside the renewal margin before expiry
-    await connector.patrons.read(request);
+    await connector.streams.get('patrons')!.read(request);
     renewed.scope.done();
     withB.done();
     expect(nock.pendingMocks()).toEqual([]);
@@ -76,7 +76,7 @@ describe('Koha OAuth2 client credentials', () => {
     const renewed = tokenEndpoint(TOKEN_B);
     const okB = patronsWith(TOKEN_B);
     const connector = createKohaConnector(kohaSource({ auth: oauthAuth }), { logger: capturingLogger(), retry: fastRetry() });
-    const page = await connector.patrons.read(request);
+    const page = await connector.streams.get('patrons')!.read(request);
     expect(page.records.map((r) => r.id)).toEqual(['1']);
     rejectedA.done();
     renewed.scope.done();
@@ -89,7 +89,7 @@ describe('Koha OAuth2 client credentials', () => {
     tokenEndpoint(TOKEN_B);
     patronsWith(TOKEN_B, 401);
     const connector = createKohaConnector(kohaSource({ auth: oauthAuth }), { logger: capturingLogger(), retry: fastRetry() });
-    await expect(connector.patrons.read(request)).rejects.toMatchObject({
+    await expect(connector.streams.get('patrons')!.read(request)).rejects.toMatchObject({
       code: 'SOURCE_AUTH',
       message: expect.stringContaining('RESTOAuth2ClientCredentials') as unknown as string,
       context: { system: 'koha', method: 'GET', status: 401 },
@@ -105,7 +105,7 @@ describe('Koha OAuth2 client credentials', () => {
       .reply(200, { access_token: TOKEN_A, token_type: 'Bearer', expires_in: 3600 });
     const reads = patronsWith(TOKEN_A, 200, 4);
     const connector = createKohaConnector(kohaSource({ auth: oauthAuth }), { logger: capturingLogger(), retry: fastRetry() });
-    const pages = await Promise.all([1, 2, 3, 4].map(() => connector.patrons.read(request)));
+    const pages = await Promise.all([1, 2, 3, 4].map(() => connector.streams.get('patrons')!.read(request)));
     expect(pages.map((p) => p.records.length)).toEqual([1, 1, 1, 1]);
     tokenScope.done();
     reads.done();
@@ -115,11 +115,11 @@ describe('Koha OAuth2 client credentials', () => {
     tokenEndpoint(TOKEN_A);
     const connector = createKohaConnector(kohaSource({ auth: oauthAuth }), { logger: capturingLogger(), retry: fastRetry() });
     patronsWith(TOKEN_A);
-    await connector.patrons.read(request);
+    await connector.streams.get('patrons')!.read(request);
     patronsWith(TOKEN_A, 401, 3);
     const renew = nock(BASE).post('/api/v1/oauth/token').once().delay(30).reply(200, { access_token: TOKEN_B, expires_in: 3600 });
     patronsWith(TOKEN_B, 200, 3);
-    await Promise.all([1, 2, 3].map(() => connector.patrons.read(request)));
+    await Promise.all([1, 2, 3].map(() => connector.streams.get('patrons')!.read(request)));
     renew.done();
     expect(nock.pendingMocks()).toEqual([]);
   });
@@ -128,7 +128,7 @@ describe('Koha OAuth2 client credentials', () => {
     nock(BASE).post('/api/v1/oauth/token').reply(400, { error: 'Unimplemented grant type' });
     const logger = capturingLogger();
     const connector = createKohaConnector(kohaSource({ auth: oauthAuth }), { logger, retry: fastRetry() });
-    const err = (await connector.patrons.read(request).catch((e: unknown) => e)) as Error & { code: string; context: unknown };
+    const err = (await connector.streams.get('patrons')!.read(request).catch((e: unknown) => e)) as Error & { code: string; context: unknown };
     expect(err.code).toBe('SOURCE_AUTH');
     expect(err.message).toContain('RESTOAuth2ClientCredentials');
     expect(err.message).toContain('Unimplemented grant type');

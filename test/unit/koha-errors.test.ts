@@ -37,7 +37,7 @@ describe('Koha transient failures are retried', () => {
     patrons().times(2).reply(503, { error: 'Under maintenance' });
     patrons().reply(200, rows);
     const { connector, logger } = setup();
-    const page = await connector.patrons.read(request);
+    const page = await connector.streams.get('patrons')!.read(request);
     expect(page.records).toHaveLength(1);
     expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(2);
     expect(logger.lines[0]?.meta).toMatchObject({ code: 'HTTP_TRANSIENT', system: 'koha', method: 'GET', status: 503, attempt: 1 });
@@ -47,7 +47,7 @@ describe('Koha transient failures are retried', () => {
   it('gives up after the configured retries with a transient error for BullMQ to retry later', async () => {
     patrons().times(3).reply(503, { error: 'Under maintenance', error_code: 'under_maintenance' });
     const { connector, logger } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.code).toBe('HTTP_TRANSIENT');
     expect(err.transient).toBe(true);
     expect(err.message).toBe('Koha answered 503: Under maintenance');
@@ -61,7 +61,7 @@ describe('Koha transient failures are retried', () => {
     patrons().reply(429, { error: 'Too many requests' }, { 'Retry-After': '2' });
     patrons().reply(200, rows);
     const { connector, retry } = setup();
-    await connector.patrons.read(request);
+    await connector.streams.get('patrons')!.read(request);
     expect(retry.waits).toEqual([2000]);
   });
 
@@ -70,7 +70,7 @@ describe('Koha transient failures are retried', () => {
     patrons().reply(429, {}, { 'Retry-After': 'Sat, 01 Feb 2025 10:00:05 GMT' });
     patrons().reply(200, rows);
     const { connector, retry } = setup({}, () => now);
-    await connector.patrons.read(request);
+    await connector.streams.get('patrons')!.read(request);
     expect(retry.waits).toEqual([5000]);
   });
 
@@ -78,7 +78,7 @@ describe('Koha transient failures are retried', () => {
     // nock 14 needs an Error instance here (a plain object never settles the request).
     patrons().times(3).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const { connector, logger } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.code).toBe('NETWORK');
     expect(err.transient).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
@@ -90,7 +90,7 @@ describe('Koha permanent failures fail at once', () => {
   it('400 → SOURCE_HTTP with the server errors, not retried', async () => {
     patrons().once().reply(400, { errors: [{ message: 'Expected integer - got string.', path: '/query/_per_page' }], status: 400 });
     const { connector } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.code).toBe('SOURCE_HTTP');
     expect(err.transient).toBe(false);
     expect(err.message).toBe('Koha rejected the request (400): /query/_per_page: Expected integer - got string.');
@@ -100,14 +100,14 @@ describe('Koha permanent failures fail at once', () => {
   it('400 invalid_query → SOURCE_HTTP with the `error` text', async () => {
     patrons().once().reply(400, { error: 'Invalid query', error_code: 'invalid_query' });
     const { connector } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.message).toBe('Koha rejected the request (400): Invalid query');
   });
 
   it('403 for a missing permission names borrowers:list_borrowers, not retried', async () => {
     patrons().once().reply(403, { error: 'Authorization failure. Missing required permission(s).', required_permissions: { borrowers: 'list_borrowers' } });
     const { connector, logger } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.code).toBe('SOURCE_AUTH');
     expect(err.message).toContain('missing permission borrowers:list_borrowers');
     expect(logger.lines).toEqual([]);
@@ -116,7 +116,7 @@ describe('Koha permanent failures fail at once', () => {
   it('401 with Basic auth says bad credentials or RESTBasicAuth disabled', async () => {
     patrons().once().reply(401, { error: 'Authentication failure.' });
     const { connector } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.code).toBe('SOURCE_AUTH');
     expect(err.message).toMatch(/bad username\/password, or the system preference RESTBasicAuth is disabled/);
   });
@@ -124,7 +124,7 @@ describe('Koha permanent failures fail at once', () => {
   it('404 → SOURCE_HTTP naming the route', async () => {
     patrons().once().reply(404, { error: 'Not found' });
     const { connector } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.code).toBe('SOURCE_HTTP');
     expect(err.message).toContain('/patrons');
   });
@@ -134,7 +134,7 @@ describe('secrets never leak', () => {
   it('redacts a password or Basic header that a hostile server echoes back', async () => {
     patrons().once().reply(403, { error: `Invalid password ${PASSWORD} for header Basic ${basicHeader}` });
     const { connector, logger } = setup();
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.message).toContain('***');
     expectNoSecrets(err, logger, [PASSWORD, basicHeader]);
   });
@@ -143,7 +143,7 @@ describe('secrets never leak', () => {
     nock(BASE).post('/api/v1/oauth/token').reply(200, { access_token: TOKEN_A, expires_in: 3600 });
     patrons().times(3).reply(502, { error: `upstream said Bearer ${TOKEN_A} / ${CLIENT_SECRET}` });
     const { connector, logger } = setup({ auth: oauthAuth });
-    const err = await failure(connector.patrons.read(request));
+    const err = await failure(connector.streams.get('patrons')!.read(request));
     expect(err.code).toBe('HTTP_TRANSIENT');
     expect(logger.lines.length).toBeGreaterThan(0);
     expectNoSecrets(err, logger, [TOKEN_A, CLIENT_SECRET]);

@@ -30,7 +30,7 @@ describe('Koha patron stream', () => {
       after: { updatedAt: '2025-01-31T09:00:00.000Z', id: '17' },
       limit: 3,
     };
-    const page = await connector.patrons.read(request);
+    const page = await connector.streams.get('patrons')!.read(request);
     expect(page).toEqual({ records: [], rejected: [], last: null, hasMore: false });
     scope.done();
     const q =
@@ -56,7 +56,7 @@ describe('Koha patron stream', () => {
     const ids: string[] = [];
     const rejected: string[] = [];
     while (request) {
-      const page = await connector.patrons.read(request);
+      const page = await connector.streams.get('patrons')!.read(request);
       ids.push(...page.records.map((r) => r.id));
       rejected.push(...page.rejected.map((r) => r.id));
       request = nextPage(request, page);
@@ -78,7 +78,7 @@ describe('Koha patron stream', () => {
   it('fails the page (not silently stops) when a full page has no usable keyset', async () => {
     expectPage([{ surname: 'a' }, { surname: 'b' }], []);
     const connector = createKohaConnector(kohaSource(), { logger: capturingLogger(), retry: fastRetry() });
-    await expect(connector.patrons.read({ since: null, until: '2025-02-01T00:00:00Z', after: null, limit: 2 })).rejects.toMatchObject({
+    await expect(connector.streams.get('patrons')!.read({ since: null, until: '2025-02-01T00:00:00Z', after: null, limit: 2 })).rejects.toMatchObject({
       code: 'SOURCE_HTTP',
     });
   });
@@ -86,7 +86,7 @@ describe('Koha patron stream', () => {
   it('rejects a response that is not an array', async () => {
     nock(BASE).get('/api/v1/patrons').query(true).reply(200, { error: 'nope' });
     const connector = createKohaConnector(kohaSource(), { logger: capturingLogger(), retry: fastRetry() });
-    const err = await connector.patrons.read({ since: null, until: '2025-02-01T00:00:00Z', after: null, limit: 2 }).catch((e: unknown) => e);
+    const err = await connector.streams.get('patrons')!.read({ since: null, until: '2025-02-01T00:00:00Z', after: null, limit: 2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BridgeError);
     expect((err as BridgeError).code).toBe('SOURCE_HTTP');
   });

@@ -39,7 +39,7 @@ describe('Koha patron stream guards', () => {
   it('stops on an offset that contradicts sources[].timezone, naming the setting, the value and the offsets only', async () => {
     nock(BASE).get('/api/v1/patrons').query(true).reply(200, [patronRow(1, '2025-01-31T10:00:00Z'), patronRow(2, '2025-07-01T12:00:00+02:00')]);
     const connector = createKohaConnector(kohaSource({ timezone: 'UTC' }), { logger: capturingLogger(), retry: fastRetry() });
-    const err = await connector.patrons.read(request).catch((e: unknown) => e);
+    const err = await connector.streams.get('patrons')!.read(request).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BridgeError);
     expect(err).toMatchObject({ code: 'CONFIG_INVALID', transient: false, context: { system: 'koha', path: 'sources.koha.timezone', recordId: '2' } });
     expect((err as BridgeError).message).toBe(
@@ -53,7 +53,7 @@ describe('Koha patron stream guards', () => {
   it('reads a page whose offsets match, across a DST change', async () => {
     nock(BASE).get('/api/v1/patrons').query(true).reply(200, [patronRow(1, '2025-03-30T01:59:59+01:00'), patronRow(2, '2025-03-30T03:00:00+02:00')]);
     const connector = createKohaConnector(kohaSource({ timezone: 'Europe/Berlin' }), { logger: capturingLogger(), retry: fastRetry() });
-    const page = await connector.patrons.read(request);
+    const page = await connector.streams.get('patrons')!.read(request);
     expect(page.records.map((r) => [r.id, r.updatedAt])).toEqual([
       ['1', '2025-03-30T00:59:59.000Z'],
       ['2', '2025-03-30T01:00:00.000Z'],
@@ -65,9 +65,9 @@ describe('Koha patron stream guards', () => {
     const firstRows = [patronRow(1, '2025-01-31T11:00:00+01:00'), patronRow(2, '2025-01-31T11:00:00+01:00')];
     nock(BASE).get('/api/v1/patrons').query(true).times(2).reply(200, firstRows);
     const connector = createKohaConnector(kohaSource({ timezone: 'Europe/Berlin' }), { logger: capturingLogger(), retry: fastRetry() });
-    const first = await connector.patrons.read(request);
+    const first = await connector.streams.get('patrons')!.read(request);
     expect(first.last).toEqual({ updatedAt: '2025-01-31T10:00:00.000Z', id: '2' });
-    const err = await connector.patrons.read({ ...request, after: first.last }).catch((e: unknown) => e);
+    const err = await connector.streams.get('patrons')!.read({ ...request, after: first.last }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SOURCE_HTTP', transient: false });
     expect((err as Error).message).toBe(
       'source "koha": Koha answered a keyset page whose last row (patron_id 2) is not after the requested position (patron_id 2); ' +

@@ -8,7 +8,7 @@ import { BridgeError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { ContactWriteResult, CrmLookup, CrmOperation, CrmSnapshot, DesiredContact, Page, PageRequest, SourceRecord, Value } from '../../src/core/types.js';
 import type { CompiledMapping, TransformResult } from '../../src/mapping/types.js';
-import { processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
+import { createPatronWriter, processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
 import { createMemoryState } from '../../src/state/index.js';
 
 const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord => ({
@@ -85,21 +85,21 @@ function connectorOf(pages: Page[], byId: SourceRecord[] = []): Connector & { re
   const idReads: string[][] = [];
   return {
     sourceId: 'koha', type: 'koha', reads, idReads,
-    patrons: {
-      read: async (r) => { reads.push(r); return pages[reads.length - 1] ?? { records: [], rejected: [], last: null, hasMore: false }; },
-      readIds: async (ids) => {
+    streams: new Map([['patrons', {
+      read: async (r: PageRequest) => { reads.push(r); return pages[reads.length - 1] ?? { records: [], rejected: [], last: null, hasMore: false }; },
+      readIds: async (ids: readonly string[]) => {
         idReads.push([...ids]);
         const found = byId.filter((r) => ids.includes(r.id));
         return { records: found, rejected: [], missing: ids.filter((id) => !found.some((r) => r.id === id)) };
       },
-    },
+    }]]),
   };
 }
 
 const T1 = '2026-01-01T10:00:00.000Z';
 const T2 = '2026-01-02T10:00:00.000Z';
 const request: PageRequest = { since: null, until: '2026-11-23T00:00:00.000Z', after: null, limit: 4 };
-const win = (runId: string, pageNo = 1, req: PageRequest = request): WindowPageJob => ({ runId, sourceId: 'koha', pageNo, phase: 'window', request: req });
+const win = (runId: string, pageNo = 1, req: PageRequest = request): WindowPageJob => ({ runId, sourceId: 'koha', stream: 'patrons', pageNo, phase: 'window', request: req });
 
 describe('page handler', () => {
   let state: ReturnType<typeof createMemoryState>;
@@ -107,7 +107,7 @@ describe('page handler', () => {
   let enqueued: PageJobData[];
   let clockMs: number;
   const deps = (connector: Connector, m: CompiledMapping = mapping): PipelineDeps => ({
-    sources: new Map([['koha', { connector, mapping: m, pageSize: 4, overlapMs: 300_000 }]]),
+    sources: new Map([['koha', { connector, mapping: m, pageSize: 4, overlapMs: 300_000, streams: [{ name: 'patrons', stream: connector.streams.get('patrons')!, writer: createPatronWriter(m) }] }]]),
     crm, state, clock: () => new Date('2026-11-23T00:00:00Z'), logger: nullLogger,
     policy: { leaseTtlMs: 60_000, parkAfterRuns: 3 },
     enqueuePage: async (j) => { enqueued.push(j); },
@@ -129,12 +129,12 @@ describe('page handler', () => {
 
   it('counts every outcome, stores fingerprints and the cursor, then enqueues the next page', async () => {
     const d = deps(connectorOf([fullPage]));
-    await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: T1 });
+    await state.createRun({ runId: 'r1', mode: 'full', units: ['koha'], startedAt: T1 });
     const { result, next } = await processPage(d, win('r1'));
     expect(result).toMatchObject({ read: 4, created: 1, updated: 0, unchanged: 0, rejected: 2, skipped: 1, withWarnings: 0, warnings: [] });
     expect(result.rejections.map((r) => [r.recordId, r.code])).toEqual([['4', 'RECORD_INVALID'], ['2', 'RECORD_INVALID']]);
     expect(next).toEqual({ ...request, after: { updatedAt: T2, id: '4' } });
-    expect(enqueued).toEqual([{ runId: 'r1', sourceId: 'koha', pageNo: 2, phase: 'window', request: next }]);
+    expect(enqueued).toEqual([{ runId: 'r1', sourceId: 'koha', stream: 'patrons', pageNo: 2, phase: 'window', request: next }]);
     expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '4' });
     expect((await state.getSent('koha', ['koha:1'])).get('koha:1')).toMatchObject({ groups: ['G'], contactId: 101 });
   });
@@ -179,7 +179,7 @@ describe('page handler', () => {
   });
 
   it('sums warnings per field and rule in the source report', async () => {
-    await state.createRun({ runId: 'r1', mode: 'full', sourceIds: ['koha'], startedAt: T1 });
+    await state.createRun({ runId: 'r1', mode: 'full', units: ['koha'], startedAt: T1 });
     const page = (ids: number[], hasMore: boolean): Page => ({
       records: ids.map((id) => rec(id, T1, `Longsurname${id}`)), rejected: [], last: { updatedAt: T1, id: String(ids.at(-1)) }, hasMore,
     });
