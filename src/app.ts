@@ -12,8 +12,10 @@ import { configError, type LoadedConfig } from './config/load.js';
 import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
 import { loadMapping } from './mapping/index.js';
-import { createPatronWriter, resumeRun, type PipelineDeps, type ResumeResult, type SourceBinding } from './pipeline/index.js';
-import { PATRONS } from './core/streams.js';
+import { createPatronWriter, resumeRun, type PipelineDeps, type ResumeResult, type SourceBinding, type StreamBinding } from './pipeline/index.js';
+import { CHECKOUTS, PATRONS } from './core/streams.js';
+import { createLoanWriter } from './pipeline/loan-writer.js';
+import { readTitles } from '../connectors/koha/titles.js';
 import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
 import type { SyncState } from './state/ports.js';
 
@@ -43,13 +45,15 @@ export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise
     if (!existsSync(mappingFile)) throw configError(loaded, ['sources', i, 'mapping'], `mapping file ${mappingFile} does not exist (the path is relative to this file)`);
     const connector = createKohaConnector(src, { logger });
     const mapping = await loadMapping(mappingFile, src.id);
-    sources.set(src.id, {
-      connector,
-      mapping,
-      pageSize: src.page_size,
-      overlapMs: src.overlap_seconds * 1000,
-      streams: [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping) }],
-    });
+    const streams: StreamBinding[] = [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping, { anonymousPatronId: src.anonymous_patron_id }) }];
+    if (mapping.loans) {
+      const writer = createLoanWriter(mapping, mapping.loans, {
+        sourceId: src.id, crmTimeZone: loaded.config.crm.timezone ?? 'UTC', kohaTimeZone: src.timezone,
+        titles: (ids, runId) => readTitles(connector.client, ids, runId),
+      });
+      streams.push({ name: CHECKOUTS, stream: connector.streams.get(CHECKOUTS)!, writer });
+    }
+    sources.set(src.id, { connector, mapping, pageSize: src.page_size, overlapMs: src.overlap_seconds * 1000, streams });
   }
   return sources;
 }

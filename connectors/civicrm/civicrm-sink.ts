@@ -15,6 +15,7 @@ import { createFieldDescriber } from './fields.js';
 import { fitContact } from './fit.js';
 import { chunked, createGroupWriter, WHOLE_CALL_CODES, type MembershipRow } from './groups.js';
 import type { CrmSink } from './sink.js';
+import { activitiesOfContacts, assertContactId, createContactByKey, deleteActivities, loanSetupProblem, saveActivities } from './loans.js';
 import { readSnapshot } from './snapshot.js';
 import { validateContactValues } from './validate.js';
 
@@ -70,6 +71,7 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
   const describe = createFieldDescriber(client);
   const groups = createGroupWriter(client, cfg.batch_size, deps.logger);
   const systemContact = createSystemContact(client);
+  const contactByKey = createContactByKey(client);
 
   const save = (records: Values[], byKey: boolean) =>
     client.call<Saved>('Contact', 'save', {
@@ -183,6 +185,14 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       if (open.length > 0) await saveConflictActivities(client, await systemContact(), open);
       if (settled.length > 0) await completeConflictActivities(client, settled);
     },
+    loanSetupProblem: (req) => loanSetupProblem(client, { ...req, contactByKey }),
+    async saveActivities(ops, opts) {
+      if (ops.length === 0) return [];
+      const sourceContactId = assertContactId(await contactByKey(opts.sourceContact), opts.sourceContact);
+      return saveActivities(client, ops, { keyField: opts.keyField, sourceContactId, batchSize: cfg.batch_size, logger: deps.logger });
+    },
+    deleteActivities: (keys, keyField) => deleteActivities(client, keys, { keyField, batchSize: cfg.batch_size }),
+    activitiesOfContacts: (ids, opts) => activitiesOfContacts(client, ids, opts),
     async applyContacts(ops) {
       const specs = await describe();
       const results: ContactWriteResult[] = new Array<ContactWriteResult>(ops.length);

@@ -4,6 +4,7 @@
 import type { FieldPolicy, FieldWarning } from '../../src/core/field-policy.js';
 import type { ContactWriteResult, CrmOperation, CrmSnapshot, DesiredContact } from '../../src/core/types.js';
 import type { ConflictNote } from './activities.js';
+import type { ActivityOp, ActivityResult } from './loans.js';
 import type { SnapshotRequest } from './snapshot.js';
 
 /** What the CRM says about one writable field, enough to validate values before sending. */
@@ -59,4 +60,17 @@ export interface CrmSink {
    * completes those of settled conflicts (ids). A no-op unless crm.conflict_activities is set.
    */
   noteConflicts(open: readonly ConflictNote[], settled: readonly string[]): Promise<void>;
+
+  /** Why loans cannot be written (activity type, Activity fields or the source contact missing), or null; asked afresh. */
+  loanSetupProblem(req: { activityType: string; fields: readonly string[]; sourceContact: string }): Promise<string | null>;
+  /**
+   * Writes loans as activities (Activity.save + match on `keyField`, batched), from the contact of
+   * `sourceContact` (an external identifier) to each op's target. One result per op, in order; a loan
+   * the CRM refuses is `rejected`, the others are still written.
+   */
+  saveActivities(ops: readonly ActivityOp[], opts: { keyField: string; sourceContact: string }): Promise<ActivityResult[]>;
+  /** Deletes the activities whose `keyField` holds one of these keys. */
+  deleteActivities(keys: readonly string[], keyField: string): Promise<void>;
+  /** Keys of the activities of a type on these contacts. */
+  activitiesOfContacts(contactIds: readonly number[], opts: { keyField: string; activityType: string }): Promise<string[]>;
 }

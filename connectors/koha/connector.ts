@@ -4,7 +4,8 @@
 import type { Connector } from '../connector.js';
 import type { SourceConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/core/logger.js';
-import { PATRONS } from '../../src/core/streams.js';
+import { CHECKOUTS, PATRONS } from '../../src/core/streams.js';
+import { createCheckoutStream } from './checkouts.js';
 import { KohaClient } from './client.js';
 import { readPatronsByIds } from './patrons-by-id.js';
 import { createPatronStream } from './patrons.js';
@@ -38,6 +39,10 @@ export function createKohaConnector(source: SourceConfig, deps: KohaConnectorDep
         ...createPatronStream(client, { sourceId: source.id, timeZone: source.timezone, logger: deps.logger }),
         readIds: (ids) => readPatronsByIds(client, ids, { sourceId: source.id, timeZone: source.timezone }),
       }],
+      [CHECKOUTS, createCheckoutStream(client, {
+        sourceId: source.id, timeZone: source.timezone, logger: deps.logger,
+        ...(source.anonymous_patron_id !== undefined ? { anonymousPatronId: source.anonymous_patron_id } : {}),
+      })],
     ]),
     async close() {},
   };

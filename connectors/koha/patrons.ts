@@ -15,21 +15,28 @@ import { assertZoneOffsets } from './zone-check.js';
 export const PATRON_ORDER = '+me.updated_on,+me.patron_id';
 export const PATRON_EMBED = 'extended_attributes';
 
-/** The `q` filter for one page (pure). Timestamps are naive local times in `timeZone`. */
-export function buildPatronQuery(request: Pick<PageRequest, 'since' | 'until' | 'after'>, timeZone: string): Record<string, unknown> {
+/** The keyset `q` filter of a window page over (timeField, idField) (pure). Timestamps are naive local times in `timeZone`. */
+export function buildKeysetQuery(
+  request: Pick<PageRequest, 'since' | 'until' | 'after'>, timeZone: string, timeField: string, idField: string,
+): { '-and': unknown[] } {
   const window: Record<string, string> = {};
   if (request.since !== null) window['>='] = toNaiveLocal(request.since, timeZone);
   window['<='] = toNaiveLocal(request.until, timeZone);
-  const and: unknown[] = [{ updated_on: window }];
+  const and: unknown[] = [{ [timeField]: window }];
   if (request.after !== null) {
     const afterId = Number(request.after.id);
     if (!Number.isSafeInteger(afterId)) {
-      throw new BridgeError('INTERNAL', 'keyset position has a non-integer patron id', { context: { system: 'koha', path: 'after.id' } });
+      throw new BridgeError('INTERNAL', `keyset position has a non-integer ${idField}`, { context: { system: 'koha', path: 'after.id' } });
     }
     const ts = toNaiveLocal(request.after.updatedAt, timeZone);
-    and.push({ '-or': [{ updated_on: { '>': ts } }, { updated_on: ts, patron_id: { '>': afterId } }] });
+    and.push({ '-or': [{ [timeField]: { '>': ts } }, { [timeField]: ts, [idField]: { '>': afterId } }] });
   }
   return { '-and': and };
+}
+
+/** The `q` filter for one page of patrons (pure). */
+export function buildPatronQuery(request: Pick<PageRequest, 'since' | 'until' | 'after'>, timeZone: string): Record<string, unknown> {
+  return buildKeysetQuery(request, timeZone, 'updated_on', 'patron_id');
 }
 
 /** Query parameters of GET /patrons for one page (pure). */

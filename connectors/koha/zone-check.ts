@@ -8,7 +8,7 @@ import { BridgeError } from '../../src/core/errors.js';
 import { compareOffset } from './time.js';
 
 /** The date-time fields the keyset is built from. */
-export const KEYSET_TIME_FIELDS = ['updated_on'] as const;
+export const KEYSET_TIME_FIELDS = ['updated_on', 'timestamp'] as const;
 
 export interface OffsetMismatch {
   field: string;
@@ -16,7 +16,7 @@ export interface OffsetMismatch {
   seen: string;
   /** The configured zone's offset at that instant. */
   expected: string;
-  /** patron_id of the row, when readable (an id, not personal data). */
+  /** checkout_id or patron_id of the row, when readable (an id, not personal data). */
   recordId: string | null;
 }
 
@@ -29,7 +29,7 @@ export function findOffsetMismatch(rows: readonly unknown[], timeZone: string): 
       const value = r[field];
       const offsets = typeof value === 'string' ? compareOffset(value, timeZone) : null;
       if (offsets && offsets.seen !== offsets.expected) {
-        const id = r.patron_id;
+        const id = r.checkout_id ?? r.patron_id;
         return { field, ...offsets, recordId: typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : null };
       }
     }

@@ -1,7 +1,11 @@
-/** `patron-bridge crm bootstrap`: create the custom groups/fields every configured mapping writes. */
-import { bootstrapConflictActivities, bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
+/**
+ * `patron-bridge crm bootstrap`: create what every configured mapping needs in CiviCRM (custom
+ * fields, activity types, the "Library system" contact), only where missing; says what it created.
+ */
+import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
 import { loadSources } from '../app.js';
 import { BridgeError } from '../core/errors.js';
+import { crmNeedsOf } from './crm-setup.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
 
 export interface BootstrapOptions extends CommonOptions {
@@ -15,14 +19,13 @@ export async function bootstrapCommand(opts: BootstrapOptions): Promise<number> 
       throw new BridgeError('CONFIG_INVALID', `environment variable ${opts.apiKeyEnv} is not set: it must hold the API key of a CiviCRM user with "administer CiviCRM data"`);
     }
     const sources = await loadSources(loaded, logger);
-    const groups = [...new Map([...sources.values()].flatMap((s) => s.mapping.customGroups.map((g) => [g.name, g] as const))).values()];
     const client = createCiviClient({ ...loaded.config.crm, api_key: adminKey }, { logger });
-    const summary = await bootstrapCustomFields(client, groups);
-    if (loaded.config.crm.conflict_activities) {
-      await bootstrapConflictActivities(client);
-      process.stdout.write('CiviCRM ready for conflict activities: activity type "Sync conflict" and the "Library system" contact\n');
-    }
-    process.stdout.write(`CiviCRM ready: ${summary.groups} custom group(s), ${summary.fields} custom field(s) created or updated\n`);
+    const items = await bootstrapCrm(client, crmNeedsOf([...sources.values()].map((s) => s.mapping), loaded.config.crm));
+    const created = items.filter((i) => i.created);
+    for (const i of created) process.stdout.write(`created ${i.kind} ${i.name}\n`);
+    process.stdout.write(created.length
+      ? `CiviCRM ready: ${created.length} item(s) created, ${items.length - created.length} already there\n`
+      : `CiviCRM ready: nothing to create, all ${items.length} item(s) already there\n`);
     return EXIT.ok;
   });
 }

@@ -34,6 +34,7 @@ export function formatReport(report: RunReport, opts: { maxRejections?: number }
   for (const s of report.sources) {
     const label = s.stream === 'patrons' ? s.sourceId : `${s.sourceId}/${s.stream}`;
     if (s.error) out.push(`${label}: failed: ${s.error}`);
+    if (s.deleted > 0) out.push(`${label}: ${s.deleted} deleted from the CRM (anonymised in Koha, or no longer allowed by the privacy rules)`);
     if (s.withWarnings > 0) {
       out.push(`${label}: written with warnings: ${s.withWarnings}`);
       for (const c of s.warningCounts) out.push(`  ${c.field}: ${RULE_TEXT[c.rule]}: ${c.count}`);

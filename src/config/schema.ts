@@ -35,6 +35,8 @@ export const sourceSchema = z
     /** IANA time zone of the library server's clock (Koha stores local times). */
     timezone: timeZone.default('UTC'),
     timeout_ms: z.number().int().min(100).default(30000),
+    /** Koha's AnonymousPatron system preference: the patron id that owns anonymised loan history (never a contact). */
+    anonymous_patron_id: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -47,6 +49,8 @@ export const crmSchema = z
     /** Records per Contact.save call (CiviCRM advice: 25-100). */
     batch_size: z.number().int().min(1).max(500).default(50),
     timeout_ms: z.number().int().min(100).default(60000),
+    /** IANA zone CiviCRM stores date-times in (its site's zone): loan dates are sent as local times in it. Default UTC. */
+    timezone: timeZone.optional(),
     /** Retries inside one call for transient failures (network, 408, 429, 5xx). */
     retries: z.number().int().min(0).max(10).default(4),
     /** Show conflicts that wait for a person as "Sync conflict" activities on the contact. */

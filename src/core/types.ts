@@ -72,6 +72,20 @@ export interface SentState {
   at: string;
   /** A CRM user's decision (conflict resolved "crm" after the contact was deleted): never write it again. */
   excluded?: boolean;
+  /** Patrons: the Koha privacy preference (0 keep history, 1 default, 2 never), which rules their loans. */
+  privacy?: number;
+  /** Patrons left out by the privacy rules (category, consent, age, anonymised): why; their loans are not sent either. */
+  withheld?: string;
+  /** Loans: hash of the activity last written (values and target). */
+  fp?: string;
+  /** Loans: the CiviCRM activity id. */
+  activityId?: number;
+  /** Loans: the patron contact key the loan was written to. */
+  owner?: string;
+  /** Loans: local date of the checkout (CRM zone). */
+  day?: string;
+  /** Loans: its activity was deleted (anonymised by Koha, or its patron's history withheld). */
+  deleted?: boolean;
 }
 
 /** What the CRM holds now for one contact: the mapped fields and the memberships of managed groups. */

@@ -3,6 +3,7 @@ import { fromZodIssues } from '../core/zod-problems.js';
 import { evaluateField } from './evaluate.js';
 import { managedGroupMatcher, planGroups } from './groups.js';
 import { formatPath, mappingError, type LineOf, type MappingIssue } from './issues.js';
+import { compileLoans, LOAN_CUSTOM_GROUP } from './loans.js';
 import { customGroupsOf, planFields } from './plan.js';
 import { syncPolicyOf } from './policy.js';
 import { transformRecord, type RecordPlan } from './record.js';
@@ -39,11 +40,12 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
   if (m.match.fields?.every((f) => /^(email|phone)_/.test(f))) {
     issues.push({ path: ['match', 'fields'], message: 'match fields are all e-mail or phone: add a name field, so people sharing an e-mail (families) are never taken for one' });
   }
+  const loans = m.loans ? compileLoans(m.loans, { sourceId: ctx.sourceId, externalIdField: m.external_id.from }, issues) : null;
   if (issues.length > 0) throw mappingError(ctx.file, issues, ctx.lineOf);
 
   const plan: RecordPlan = { sourceId: ctx.sourceId, contactType: m.contact_type, externalIdField: m.external_id.from, fields, groups };
   const targetFields = ['contact_type', 'external_identifier', ...fields.map((f) => f.target)];
-  const customGroups = customGroupsOf(m);
+  const customGroups = [...customGroupsOf(m), ...(loans ? [LOAN_CUSTOM_GROUP] : [])];
   return {
     file: ctx.file,
     sourceType: m.source,
@@ -53,6 +55,7 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
     sync: syncPolicyOf(m),
     managedGroup: managedGroupMatcher(groups),
     transform: (record) => transformRecord(plan, record),
+    loans,
   };
 }
 

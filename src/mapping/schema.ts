@@ -107,6 +107,25 @@ const groupSchema = z
   })
   .strict();
 
+export const LOAN_PLACEHOLDERS = ['checkout_id', 'library_id', 'item_id', 'title'] as const;
+
+const loansSchema = z
+  .object({
+    activity_type: z.object({
+      name: z.string().regex(MACHINE_NAME, 'expected a machine name (letters, digits, "_")'),
+      label: z.string().min(1).max(255),
+    }).strict().default({ name: 'Library_Loan', label: 'Library loan' })
+      .meta({ description: 'The CiviCRM activity type each loan is (created by `crm bootstrap`).' }),
+    subject: z.string().min(1).max(255).default('Library loan ({library_id})')
+      .meta({ description: `Activity subject template; placeholders: ${LOAN_PLACEHOLDERS.join(', ')} (title only with titles: true).` }),
+    titles: z.boolean().default(false)
+      .meta({ description: 'Fetch item titles (GET /items with the biblio embed, in batches) for the {title} placeholder. Off by default: a title says what a patron reads.' }),
+    source_contact: z.string().min(1).max(64).default('patron-bridge:library-system')
+      .meta({ description: 'external_identifier of the contact loans are recorded as coming from (default: the "Library system" organisation that `crm bootstrap` creates).' }),
+  })
+  .strict()
+  .meta({ description: 'Koha loans (checkouts) as CiviCRM activities on the patron\'s contact, one per loan, keyed by the checkout id.' });
+
 export const mappingSchema = z
   .object({
     version: z.literal(1, { error: 'expected version: 1' }),
@@ -123,10 +142,12 @@ export const mappingSchema = z
       .meta({ description: 'When a CRM user took a contact out of a group the source still puts it in: source (add it again), crm (leave it out, the default) or review (hold it); each is logged as a conflict.' }),
     match: matchSchema.default({ on_trashed: 'conflict', on_deleted: 'conflict' })
       .meta({ description: 'How a patron not yet linked is matched to a contact already in the CRM, and what happens when its contact is gone.' }),
+    loans: loansSchema.optional(),
   })
   .strict()
   .meta({ title: 'patron-bridge mapping file' });
 
 export type MappingDocument = z.infer<typeof mappingSchema>;
 export type FieldSpec = z.infer<typeof fieldSpecSchema>;
+export type LoansDocument = z.infer<typeof loansSchema>;
 

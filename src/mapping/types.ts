@@ -2,6 +2,7 @@
 import type { FieldPolicy, FieldWarning } from '../core/field-policy.js';
 import type { DesiredContact, SourceRecord } from '../core/types.js';
 import type { SyncPolicy } from '../reconcile/index.js';
+import type { LoanPlan } from './loans.js';
 
 export type TransformResult =
   /** `warnings` (only when there are some): fields cut to fit or left out by their policy. */
@@ -24,7 +25,7 @@ export interface CustomFieldDecl {
 export interface CustomGroupDecl {
   name: string;
   title: string;
-  extends: 'Individual' | 'Contact';
+  extends: 'Individual' | 'Contact' | 'Activity';
   fields: CustomFieldDecl[];
 }
 
@@ -43,4 +44,6 @@ export interface CompiledMapping {
   managedGroup(name: string): boolean;
   /** Pure: same record in, same result out. */
   transform(record: SourceRecord): TransformResult;
+  /** Loans as activities (the mapping's `loans` section), or null when it has none. */
+  readonly loans: LoanPlan | null;
 }

@@ -9,7 +9,13 @@ import type { CompiledMapping } from '../mapping/types.js';
 import { writeContacts } from './contact-writer.js';
 import type { StreamWriter } from './types.js';
 
-export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
+export interface PatronWriterOptions {
+  /** Koha's AnonymousPatron: the placeholder owning anonymised loans, never a contact. */
+  anonymousPatronId?: number | undefined;
+}
+
+export function createPatronWriter(mapping: CompiledMapping, opts: PatronWriterOptions = {}): StreamWriter {
+  const anonymous = opts.anonymousPatronId === undefined ? null : String(opts.anonymousPatronId);
   return {
     async preflight(deps) {
       let missing: string[];
@@ -28,8 +34,15 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
       const skippedIds: string[] = [];
       // Per external id: the contact to write and the warnings of its fields (mapping's, then CRM's).
       const desired = new Map<string, { contact: DesiredContact; warnings: FieldWarning[] }>();
+      const privacy = new Map<string, number>();
       for (const record of records) {
+        if (record.id === anonymous) {
+          result.skipped += 1;
+          skippedIds.push(record.id);
+          continue;
+        }
         const t = mapping.transform(record);
+        if (t.kind === 'contact' && typeof record.data.privacy === 'number') privacy.set(t.contact.externalId, record.data.privacy);
         if (t.kind === 'contact') desired.set(t.contact.externalId, { contact: t.contact, warnings: [...(t.warnings ?? [])] });
         else if (t.kind === 'skip') {
           result.skipped += 1;
@@ -50,6 +63,11 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         contacts.push({ contact: fit.contact, warnings });
       });
       const written = await writeContacts(deps, mapping, ctx.unit, contacts, result, { resend: ctx.resend });
+      // The patron's privacy preference rules their loans (see loan-writer.ts).
+      for (const [key, state] of written.sent) {
+        const p = privacy.get(key);
+        if (p !== undefined) written.sent.set(key, { ...state, privacy: p });
+      }
       return { ...written, cleared: [...skippedIds, ...written.cleared] };
     },
   };

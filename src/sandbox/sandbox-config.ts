@@ -21,6 +21,10 @@ export interface SandboxConfigOptions {
   crmUser?: 'sync' | 'synctrash';
   /** CRM client tuning (fault tests): per-request timeout, retries inside a call (default 2) and their delays. */
   crm?: { timeoutMs?: number; retries?: number; retryMinDelayMs?: number; retryMaxDelayMs?: number; conflictActivities?: boolean };
+  /** `crm.timezone`: the sandbox CiviCRM's site zone (default: what the sandbox says, else UTC). */
+  crmTimezone?: string;
+  /** `sources[].anonymous_patron_id` (default: the sandbox Koha's anonymous patron, 1000). */
+  anonymousPatronId?: number | null;
   /** Page-job attempts (default 3) and backoff (default 200 ms). */
   attempts?: number;
   backoffMs?: number;
@@ -34,6 +38,7 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
       base_url: env.civi.url,
       api_key: SANDBOX_CREDENTIALS.civicrm[opts.crmUser ?? 'sync'],
       batch_size: opts.batchSize ?? 50,
+      timezone: opts.crmTimezone ?? (env.civi as { timezone?: string }).timezone ?? 'UTC',
       retries: opts.crm?.retries ?? 2,
       ...(opts.crm?.timeoutMs !== undefined ? { timeout_ms: opts.crm.timeoutMs } : {}),
       ...(opts.crm?.retryMinDelayMs !== undefined ? { retry_min_delay_ms: opts.crm.retryMinDelayMs } : {}),
@@ -52,6 +57,7 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
         page_size: opts.pageSize ?? 200,
         overlap_seconds: opts.overlapSeconds ?? 300,
         timezone: opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE,
+        ...(opts.anonymousPatronId === null ? {} : { anonymous_patron_id: opts.anonymousPatronId ?? 1000 }),
       },
     ],
     sync: { concurrency: 2, attempts: opts.attempts ?? 3, backoff_ms: opts.backoffMs ?? 200 },

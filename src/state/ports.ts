@@ -45,6 +45,8 @@ export interface PageResult {
   conflicts: number;
   /** Created or updated records that carry at least one warning. */
   withWarnings: number;
+  /** Records whose CRM copy was deleted (loans Koha anonymised, or the privacy rules no longer allow). */
+  deleted: number;
   rejections: Rejection[];
   warnings: RecordWarning[];
 }
@@ -193,11 +195,11 @@ export interface SyncState {
 export const emptyCursor = (): Cursor => ({ updatedAt: null, lastId: null });
 
 export const emptyPageResult = (): PageResult => ({
-  read: 0, created: 0, updated: 0, linked: 0, unchanged: 0, rejected: 0, skipped: 0, held: 0, conflicts: 0, retried: 0, withWarnings: 0, rejections: [], warnings: [],
+  read: 0, created: 0, updated: 0, linked: 0, unchanged: 0, rejected: 0, skipped: 0, held: 0, conflicts: 0, retried: 0, withWarnings: 0, deleted: 0, rejections: [], warnings: [],
 });
 
 /** A page result as stored; pages committed before warnings and retries existed have none. */
-type Later = 'withWarnings' | 'warnings' | 'retried' | 'linked' | 'held' | 'conflicts';
+type Later = 'withWarnings' | 'warnings' | 'retried' | 'linked' | 'held' | 'conflicts' | 'deleted';
 export type StoredPageResult = Omit<PageResult, Later> & Partial<Pick<PageResult, Later>>;
 
 /** Sum page results into a source report's counters. */
@@ -216,6 +218,7 @@ export function sumPages(pages: Iterable<StoredPageResult>): PageResult & Pick<S
     total.held += p.held ?? 0;
     total.conflicts += p.conflicts ?? 0;
     total.withWarnings += p.withWarnings ?? 0;
+    total.deleted += p.deleted ?? 0;
     total.rejections.push(...p.rejections);
     total.warnings.push(...(p.warnings ?? []));
   }

@@ -3,7 +3,9 @@
  * configuration file for them, kept run reports read through the CLI, and the CRM's contacts.
  */
 import type { Redis } from 'ioredis';
-import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
+import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
+import { crmNeedsOf } from '../../src/cli/crm-setup.js';
+import { patronsOnlyMapping } from './patrons-only.js';
 import type { Config } from '../../src/config/schema.js';
 import { bundledMapping } from '../../src/core/paths.js';
 import { nullLogger } from '../../src/core/logger.js';
@@ -13,22 +15,22 @@ import { sandboxConfig, type SandboxConfigOptions } from '../../src/sandbox/sand
 import type { RunReport } from '../../src/state/ports.js';
 import { runCli, writeConfig, type CliRun } from './cli-process.js';
 
-/** Sandboxes (see startSandboxes) whose CRM has the bundled mapping's custom fields. */
+/** Sandboxes (see startSandboxes) whose CRM has what the bundled mapping needs (custom fields, the loan activity type, the Library system contact). */
 export async function startBootstrapped(opts: Parameters<typeof startSandboxes>[0]): Promise<SandboxEnvironment> {
   const env = await startSandboxes(opts);
   const crm = sandboxConfig(env, { redisUrl: 'redis://127.0.0.1', prefix: 'unused' }).config.crm;
   const admin = createCiviClient({ ...crm, api_key: env.civi.keys.admin }, { logger: nullLogger });
-  await bootstrapCustomFields(admin, (await loadMapping(bundledMapping(), 'koha')).customGroups);
+  await bootstrapCrm(admin, crmNeedsOf([await loadMapping(bundledMapping(), 'koha')], {}));
   return env;
 }
 
-/** A configuration file for the sandboxes; `sync` and `logging` override the sandbox defaults. */
+/** A configuration file for the sandboxes (patrons only unless `mapping` says otherwise); `sync` and `logging` override the sandbox defaults. */
 export async function configFile(
   file: string,
   env: SandboxEnvironment,
   opts: SandboxConfigOptions & { sync?: Partial<Config['sync']>; logging?: Partial<Config['logging']> },
 ): Promise<string> {
-  const { config } = sandboxConfig(env, opts);
+  const { config } = sandboxConfig(env, { mapping: patronsOnlyMapping(), ...opts });
   return writeConfig(file, { ...config, sync: { ...config.sync, ...opts.sync }, logging: { ...config.logging, ...opts.logging } });
 }
 

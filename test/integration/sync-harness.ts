@@ -1,7 +1,9 @@
 /** Sandboxes + a full app with workers on real Redis under a fresh key prefix, for sync tests. */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
+import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
+import { crmNeedsOf } from '../../src/cli/crm-setup.js';
+import { patronsOnlyMapping } from './patrons-only.js';
 import { createApp, type App } from '../../src/app.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { LoadedConfig } from '../../src/config/load.js';
@@ -32,26 +34,27 @@ export interface SyncHarness {
 
 /** `serverTimezone` is the sandbox Koha's clock; `kohaTimezone` what the configuration says (both default to the sandbox zone). */
 export async function startSyncHarness(
-  opts: { patrons: number; seed: number; serverTimezone?: string; civiFaults?: CiviFaultOptions; civiPrefill?: boolean | CrmPrefillOptions } & ConfigOptions,
+  opts: { patrons: number; seed: number; serverTimezone?: string; civiTimezone?: string; civiFaults?: CiviFaultOptions; civiPrefill?: boolean | CrmPrefillOptions } & ConfigOptions,
 ): Promise<SyncHarness> {
-  const { patrons, seed, serverTimezone, civiFaults, civiPrefill, ...configOpts } = opts;
+  const { patrons, seed, serverTimezone, civiTimezone, civiFaults, civiPrefill, ...configOpts } = opts;
   const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
   const env = await startSandboxes({
     patrons,
     seed,
     ...(serverTimezone !== undefined ? { kohaTimezone: serverTimezone } : {}),
+    ...(civiTimezone !== undefined ? { civiTimezone } : {}),
     ...(civiFaults ? { civiFaults } : {}),
     ...(civiPrefill ? { civiPrefill } : {}),
   });
 
   async function start(options: ConfigOptions): Promise<{ app: App; loaded: LoadedConfig }> {
-    const loaded = sandboxConfig(env, { ...options, redisUrl: REDIS_URL, prefix });
+    const loaded = sandboxConfig(env, { mapping: patronsOnlyMapping(), ...options, redisUrl: REDIS_URL, prefix });
     return { app: await createApp(loaded, nullLogger), loaded };
   }
 
   let current = await start(configOpts);
   const admin = createCiviClient({ ...current.loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
-  await bootstrapCustomFields(admin, current.app.deps.sources.get('koha')!.mapping.customGroups);
+  await bootstrapCrm(admin, crmNeedsOf([current.app.deps.sources.get('koha')!.mapping], current.loaded.config.crm));
   current.app.startWorkers();
   return {
     env,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { formatReport } from '../../src/cli/format-report.js';
 import type { RunReport, SourceReport } from '../../src/state/ports.js';
 
-const noWarnings = { withWarnings: 0, warnings: [], warningCounts: [] };
+const noWarnings = { withWarnings: 0, deleted: 0, warnings: [], warningCounts: [] };
 
 const report: RunReport = {
   runId: 'r1', mode: 'incremental', status: 'failed', startedAt: '2026-11-23T00:00:00.000Z', finishedAt: '2026-11-23T00:00:12.500Z', durationMs: 12500,
@@ -16,7 +16,7 @@ const report: RunReport = {
 
 const warned: SourceReport = {
   sourceId: 'koha', stream: 'patrons', status: 'done', read: 10, created: 8, updated: 2, unchanged: 0, rejected: 0, skipped: 0, retried: 0, linked: 0, held: 0, conflicts: 0, pages: 1, durationMs: 900, rejections: [],
-  withWarnings: 3,
+  withWarnings: 3, deleted: 0,
   warnings: [
     { recordId: '17', field: 'phone_primary.phone', rule: 'too_long' },
     { recordId: '17', field: 'last_name', rule: 'truncated' },

@@ -24,6 +24,7 @@ const mapping: CompiledMapping = {
   policies: new Map<string, FieldPolicy>([['last_name', { onTooLong: 'truncate', onInvalid: 'omit', required: true }]]),
   sync: { fieldPolicy: () => 'source', groupPolicy: 'crm', matchFields: ['last_name', 'first_name'], onTrashed: 'conflict', onDeleted: 'conflict' },
   managedGroup: () => true,
+  loans: null,
   transform(r): TransformResult {
     if (r.anonymised) return { kind: 'skip', reason: 'anonymised' };
     if (!r.data.surname) return { kind: 'reject', code: 'RECORD_INVALID', reason: 'surname is required' };
@@ -63,6 +64,10 @@ class FakeCrm implements CrmSink {
     }
     return { byKey, candidates: [] };
   }
+  async loanSetupProblem() { return null; }
+  async saveActivities(): Promise<never[]> { throw new Error('no loans in these tests'); }
+  async deleteActivities() { throw new Error('no loans in these tests'); }
+  async activitiesOfContacts(): Promise<string[]> { return []; }
   async applyContacts(ops: readonly CrmOperation[]): Promise<ContactWriteResult[]> {
     if (this.failWith) throw this.failWith;
     this.calls.push([...ops]);

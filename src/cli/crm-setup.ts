@@ -1,0 +1,21 @@
+/** What the configured mappings need in CiviCRM (for `crm bootstrap`, the demo and the test harnesses). */
+import { SYNC_CONFLICT_TYPE, SYSTEM_CONTACT_KEY } from '../../connectors/civicrm/activities.js';
+import type { CrmNeeds } from '../../connectors/civicrm/setup.js';
+import type { CrmConfig } from '../config/schema.js';
+import type { CompiledMapping } from '../mapping/types.js';
+
+export function crmNeedsOf(mappings: readonly CompiledMapping[], crm: Pick<CrmConfig, 'conflict_activities'>): CrmNeeds {
+  const groups = new Map(mappings.flatMap((m) => m.customGroups.map((g) => [g.name, g] as const)));
+  const types = new Map<string, CrmNeeds['activityTypes'][number]>();
+  const contacts = new Map<string, CrmNeeds['systemContacts'][number]>();
+  for (const m of mappings) {
+    if (!m.loans) continue;
+    types.set(m.loans.activityType.name, { ...m.loans.activityType, description: 'patron-bridge: a loan of the library (one per Koha checkout)' });
+    contacts.set(m.loans.sourceContact, { key: m.loans.sourceContact, name: 'Library system' });
+  }
+  if (crm.conflict_activities) {
+    types.set(SYNC_CONFLICT_TYPE, { name: SYNC_CONFLICT_TYPE, label: 'Sync conflict', description: 'patron-bridge: a disagreement between the library system and the CRM that waits for a person' });
+    contacts.set(SYSTEM_CONTACT_KEY, { key: SYSTEM_CONTACT_KEY, name: 'Library system' });
+  }
+  return { customGroups: [...groups.values()], activityTypes: [...types.values()], systemContacts: [...contacts.values()] };
+}
