@@ -6,6 +6,8 @@ import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civ
 import { describePrefill, generateKohaDataset, planCrmPrefill, type CrmPrefill, type CrmPrefillOptions, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
+export { SANDBOX_ANONYMOUS_PATRON_ID } from './generator/index.js';
+
 /** Throwaway keys of the sandboxes (also the defaults in config/patron-bridge.yaml). */
 export const SANDBOX_CREDENTIALS = {
   koha: { username: 'sync', password: 'sandbox-koha-password', client_id: 'sandbox-client', client_secret: 'sandbox-client-secret' },
