@@ -66,6 +66,7 @@ export async function startSandboxes(opts: {
     checkouts: dataset.checkouts,
     auth: { basic: { username, password }, oauth2: { client_id, client_secret } },
     timezone,
+    anonymousPatronId: dataset.anonymousPatronId,
     ...(opts.kohaPort !== undefined ? { port: opts.kohaPort } : {}),
   });
   const civi = await startCiviSandbox({
