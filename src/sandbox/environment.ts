@@ -43,6 +43,8 @@ export async function startSandboxes(opts: {
   civiPort?: number;
   /** IANA zone of the sandbox Koha's clock; default SANDBOX_KOHA_TIMEZONE. */
   kohaTimezone?: string;
+  /** IANA zone of the sandbox CiviCRM site (values written with an offset are stored in it); default 'Europe/Berlin'. */
+  civiTimezone?: string;
   /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
   civiFaults?: CiviFaultOptions;
   /** Milliseconds the sandbox CiviCRM waits before each answer (a slower CRM, for crash tests). */
@@ -71,6 +73,7 @@ export async function startSandboxes(opts: {
   });
   const civi = await startCiviSandbox({
     keys: { ...civiKeys },
+    timezone: opts.civiTimezone ?? 'Europe/Berlin',
     ...(opts.credentials?.siteKey !== undefined ? { siteKey: opts.credentials.siteKey } : {}),
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
     ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
