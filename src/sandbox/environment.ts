@@ -6,6 +6,8 @@ import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civ
 import { describePrefill, generateKohaDataset, planCrmPrefill, type CrmPrefill, type CrmPrefillOptions, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
+export { SANDBOX_ANONYMOUS_PATRON_ID } from './generator/index.js';
+
 /** Throwaway keys of the sandboxes (also the defaults in config/patron-bridge.yaml). */
 export const SANDBOX_CREDENTIALS = {
   koha: { username: 'sync', password: 'sandbox-koha-password', client_id: 'sandbox-client', client_secret: 'sandbox-client-secret' },
@@ -41,6 +43,8 @@ export async function startSandboxes(opts: {
   civiPort?: number;
   /** IANA zone of the sandbox Koha's clock; default SANDBOX_KOHA_TIMEZONE. */
   kohaTimezone?: string;
+  /** IANA zone of the sandbox CiviCRM site (values written with an offset are stored in it); default 'Europe/Berlin'. */
+  civiTimezone?: string;
   /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
   civiFaults?: CiviFaultOptions;
   /** Milliseconds the sandbox CiviCRM waits before each answer (a slower CRM, for crash tests). */
@@ -64,10 +68,12 @@ export async function startSandboxes(opts: {
     checkouts: dataset.checkouts,
     auth: { basic: { username, password }, oauth2: { client_id, client_secret } },
     timezone,
+    anonymousPatronId: dataset.anonymousPatronId,
     ...(opts.kohaPort !== undefined ? { port: opts.kohaPort } : {}),
   });
   const civi = await startCiviSandbox({
     keys: { ...civiKeys },
+    timezone: opts.civiTimezone ?? 'Europe/Berlin',
     ...(opts.credentials?.siteKey !== undefined ? { siteKey: opts.credentials.siteKey } : {}),
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
     ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),

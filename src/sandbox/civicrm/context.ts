@@ -13,6 +13,8 @@ export interface CallContext {
   principal: Principal;
   now: () => Date;
   random: () => number;
+  /** the site's time zone (IANA): values written with an offset are stored as its wall clock; default 'UTC' */
+  timezone?: string;
   defs: ReadonlyMap<string, EntityDef>;
 }
 

@@ -31,7 +31,7 @@ export interface CrmUser {
   removeFromGroup(contactId: number, group: number | string): void;
 }
 
-export function crmUser(deps: { store: Store; defs: ReadonlyMap<string, EntityDef>; now: () => Date; random: () => number }): CrmUser {
+export function crmUser(deps: { store: Store; defs: ReadonlyMap<string, EntityDef>; now: () => Date; random: () => number; timezone?: string }): CrmUser {
   const ctx: CallContext = {
     ...deps,
     principal: { name: 'admin', contactId: PRINCIPAL_CONTACT_IDS.admin, perms: new Set(['*']) },

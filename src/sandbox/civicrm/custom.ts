@@ -43,16 +43,16 @@ export function customDataType(info: CustomFieldInfo): string {
   return ({ Int: 'Integer', Memo: 'Text', ContactReference: 'Integer', EntityReference: 'Integer', StateProvince: 'Integer', Country: 'Integer' } as Record<string, string>)[t] ?? t;
 }
 
-/** Date custom fields with no time part keep only "YYYY-MM-DD" (recorded), anything unparseable -> 1970-01-01. */
-export function coerceCustom(info: CustomFieldInfo, value: unknown, now: Date): unknown {
+/** Date custom fields with no time part keep only "YYYY-MM-DD" (recorded; of the site-zone wall clock for a value with an offset), anything unparseable -> 1970-01-01. */
+export function coerceCustom(info: CustomFieldInfo, value: unknown, now: Date, timeZone = 'UTC'): unknown {
   if (value === null || value === undefined || value === '') return null;
   const t = customDataType(info);
   if (t === 'Date') {
-    const p = parseLenientDate(value, now);
+    const p = parseLenientDate(value, now, timeZone);
     return p ? formatDate(p) : '1970-01-01';
   }
   const spec: CoercibleField = { n: info.key, t: t === 'Text' ? 'Text' : t, max: t === 'String' ? 255 : undefined };
-  return coerceValue(spec, value, now);
+  return coerceValue(spec, value, now, timeZone);
 }
 
 /** Options of a select-type custom field (its own option group), for `Group.Field:label`. */

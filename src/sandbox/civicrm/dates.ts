@@ -2,6 +2,8 @@
  * Lenient date handling like PHP strtotime() + MySQL as observed on CiviCRM 6.17.2:
  * unparseable input becomes 1970-01-01, impossible days roll over (2026-02-31 -> 2026-03-03).
  */
+import { DateTime } from 'luxon';
+
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 export interface DateParts {
@@ -18,8 +20,26 @@ const fromUtc = (t: number): DateParts => {
   return { y: x.getUTCFullYear(), mo: x.getUTCMonth() + 1, d: x.getUTCDate(), h: x.getUTCHours(), mi: x.getUTCMinutes(), s: x.getUTCSeconds() };
 };
 
-/** Parse the date shapes strtotime accepts that a sync client would send; null when unparseable. */
-export function parseLenientDate(input: unknown, now: Date): DateParts | null {
+/** The wall clock of an instant in an IANA zone. */
+function wallClockIn(ms: number, timeZone: string): DateParts {
+  const t = DateTime.fromMillis(ms, { zone: timeZone });
+  return { y: t.year, mo: t.month, d: t.day, h: t.hour, mi: t.minute, s: t.second };
+}
+
+/** "+01:00", "-0530", "Z" → minutes east of UTC. */
+function offsetMinutes(zone: string): number {
+  if (zone.toUpperCase() === 'Z') return 0;
+  const digits = zone.replace(':', '');
+  const off = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
+  return digits.startsWith('-') ? -off : off;
+}
+
+/**
+ * Parse the date shapes strtotime accepts that a sync client would send; null when unparseable.
+ * A value with an offset or Z names an instant: like strtotime() under the site's zone, it becomes that
+ * zone's wall clock (`timeZone`, default UTC). Naive values are taken as given.
+ */
+export function parseLenientDate(input: unknown, now: Date, timeZone = 'UTC'): DateParts | null {
   if (typeof input === 'number' && Number.isFinite(input)) input = String(input);
   if (typeof input !== 'string') return null;
   const s = input.trim();
@@ -39,7 +59,10 @@ export function parseLenientDate(input: unknown, now: Date): DateParts | null {
   const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m![i] ?? 0)) as [number, number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 59) return null;
   // Date.UTC rolls impossible days over exactly like PHP (Feb 31 -> Mar 3 in a common year).
-  return fromUtc(Date.UTC(y, mo - 1, d, h, mi, sec));
+  const naive = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const zone = m[7];
+  if (zone !== undefined) return wallClockIn(naive - offsetMinutes(zone) * 60000, timeZone);
+  return fromUtc(naive);
 }
 
 const EPOCH: DateParts = { y: 1970, mo: 1, d: 1, h: 0, mi: 0, s: 0 };
@@ -50,13 +73,13 @@ export const formatDateTime = (p: DateParts): string => `${formatDate(p)} ${pad(
 export const rawDateTime = (s: string): string => s.replace(/[-: ]/g, '');
 
 /** Coerce a written value for a Date column ("YYYY-MM-DD"); time parts are dropped. */
-export function toDateValue(input: unknown, now: Date): string {
-  return formatDate(parseLenientDate(input, now) ?? EPOCH);
+export function toDateValue(input: unknown, now: Date, timeZone = 'UTC'): string {
+  return formatDate(parseLenientDate(input, now, timeZone) ?? EPOCH);
 }
 
 /** Coerce a written value for a Timestamp/datetime column ("YYYY-MM-DD HH:MM:SS"). */
-export function toDateTimeValue(input: unknown, now: Date): string {
-  return formatDateTime(parseLenientDate(input, now) ?? EPOCH);
+export function toDateTimeValue(input: unknown, now: Date, timeZone = 'UTC'): string {
+  return formatDateTime(parseLenientDate(input, now, timeZone) ?? EPOCH);
 }
 
 export const nowString = (now: Date): string => formatDateTime(fromUtc(now.getTime()));

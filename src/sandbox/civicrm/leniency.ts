@@ -50,7 +50,7 @@ function toInteger(field: CoercibleField, value: unknown): number | null {
 }
 
 /** Coerce one written value to what the DB would store and APIv4 would read back. */
-export function coerceValue(field: CoercibleField, value: unknown, now: Date): unknown {
+export function coerceValue(field: CoercibleField, value: unknown, now: Date, timeZone = 'UTC'): unknown {
   if (value === null || value === undefined) return null;
   if (field.ser) {
     const list = Array.isArray(value) ? value : value === '' ? [] : [value];
@@ -67,10 +67,10 @@ export function coerceValue(field: CoercibleField, value: unknown, now: Date): u
       return value === '' || Number.isNaN(n) ? null : n;
     }
     case 'Date':
-      return value === '' ? null : toDateValue(value, now);
+      return value === '' ? null : toDateValue(value, now, timeZone);
     case 'Timestamp':
     case 'DateTime':
-      return value === '' ? null : toDateTimeValue(value, now);
+      return value === '' ? null : toDateTimeValue(value, now, timeZone);
     default:
       return toText(field, value);
   }

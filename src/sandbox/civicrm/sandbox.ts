@@ -1,5 +1,6 @@
 /** startCiviSandbox: a fresh in-memory CiviCRM 6.17.2 look-alike on 127.0.0.1. */
 import type { Server } from 'node:http';
+import { DateTime } from 'luxon';
 import type { PrincipalName } from './auth.js';
 import { DEFAULT_CIVI_KEYS, DEFAULT_SITE_KEY } from './auth.js';
 import { buildEntityDefs } from './entities.js';
@@ -19,6 +20,8 @@ export interface CiviSandboxOptions {
   random?: () => number;
   /** Seeded faults on API calls (503, 429, timeouts, 500 before/after the write); none by default. */
   faults?: CiviFaultOptions;
+  /** the site's time zone (IANA, default 'UTC'): a datetime written with an offset or Z is stored as its wall clock there */
+  timezone?: string;
 }
 
 export interface CiviSandboxStats {
@@ -37,6 +40,8 @@ export interface CiviSandbox extends CrmUser {
   url: string;
   keys: Record<PrincipalName, string>;
   siteKey: string;
+  /** the site's time zone (IANA) */
+  timezone: string;
   stop(): Promise<void>;
   stats: CiviSandboxStats;
   resetStats(): void;
@@ -53,13 +58,16 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
   const faults = opts.faults ? createFaultPlan(opts.faults) : undefined;
   const now = opts.now ?? (() => new Date());
   const random = opts.random ?? Math.random;
+  const timezone = opts.timezone ?? 'UTC';
+  if (!DateTime.now().setZone(timezone).isValid) throw new RangeError(`unknown time zone ${timezone}`);
   const { server, url } = await startHttpServer(
-    { store, defs, keys, siteKey, latencyMs: opts.latencyMs ?? 0, now, random, stats, faults },
+    { store, defs, keys, siteKey, latencyMs: opts.latencyMs ?? 0, now, random, timezone, stats, faults },
     opts.port ?? 0,
   );
   return {
-    ...crmUser({ store, defs, now, random }),
+    ...crmUser({ store, defs, now, random, timezone }),
     url,
+    timezone,
     keys,
     siteKey,
     stats,

@@ -20,6 +20,8 @@ export interface ServerDeps {
   latencyMs: number;
   now: () => Date;
   random: () => number;
+  /** the site's time zone (IANA) */
+  timezone: string;
   stats: { requests: number; byAction: Record<string, number>; faults: Record<FaultKind, number> };
   faults?: FaultPlan | undefined;
 }
@@ -67,7 +69,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, fault: Fault 
   const auth = authenticate(req.headers, deps.keys, deps.siteKey);
   if (!auth.ok) return { status: auth.status, contentType: auth.contentType, body: auth.body };
   const principal: Principal = auth.principal;
-  const ctx: CallContext = { store: deps.store, principal, now: deps.now, random: deps.random, defs: deps.defs };
+  const ctx: CallContext = { store: deps.store, principal, now: deps.now, random: deps.random, defs: deps.defs, timezone: deps.timezone };
   // PHP reads $_GET and $_POST; a JSON body is never read (recorded: params becomes [])
   const form = new URLSearchParams(url.search);
   const isForm = String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');

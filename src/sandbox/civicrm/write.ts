@@ -56,11 +56,12 @@ function checkForeignKeys(ctx: CallContext, def: EntityDef, values: Row): void {
 /** Create (no `before`) or update one record; returns the write response row. */
 export function writeRecord(ctx: CallContext, def: EntityDef, action: string, raw: Row, before?: Row): Row {
   const now = ctx.now();
+  const tz = ctx.timezone ?? 'UTC';
   const table = ctx.store.table(def.name);
   const { core, custom, rest } = classify(ctx, def, raw, before);
   const values: Row = {};
   try {
-    for (const [name, v] of Object.entries(core)) values[name] = coerceValue(def.fields.get(name)!, v, now);
+    for (const [name, v] of Object.entries(core)) values[name] = coerceValue(def.fields.get(name)!, v, now, tz);
   } catch (err) {
     // a value MySQL rejects (e.g. "abc" into an FK column) fails at INSERT time, after the id was taken
     if (!before && err instanceof ApiError) table.allocateId();
@@ -68,7 +69,7 @@ export function writeRecord(ctx: CallContext, def: EntityDef, action: string, ra
   }
   const state: WriteState = { ctx, action, raw, values, before: before ? { ...before } : undefined, handled: {}, missing: [] };
   if (!before) {
-    for (const f of def.schema.fields) if (f.def !== undefined && values[f.n] === undefined) values[f.n] = coerceValue(f, f.def, now);
+    for (const f of def.schema.fields) if (f.def !== undefined && values[f.n] === undefined) values[f.n] = coerceValue(f, f.def, now, tz);
   }
   def.hooks.prepare?.(state);
   if (!before) {
@@ -81,7 +82,7 @@ export function writeRecord(ctx: CallContext, def: EntityDef, action: string, ra
   const conflict = table.uniqueConflict({ ...before, ...values }, id);
   if (conflict) throw dbAlreadyExists(duplicateDebug(def, values, conflict.fields, conflict.value));
   const row = before ? table.update(id, values) : table.insert(id, values);
-  for (const [key, v] of Object.entries(custom)) row[key] = coerceCustom(findCustomField(ctx, def.name, key)!, v, now);
+  for (const [key, v] of Object.entries(custom)) row[key] = coerceCustom(findCustomField(ctx, def.name, key)!, v, now, tz);
   def.hooks.afterWrite?.(state, row);
 
   const response: Row = def.hooks.responseBase ? def.hooks.responseBase(state, row) : { id };

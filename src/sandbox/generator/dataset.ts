@@ -4,7 +4,7 @@
  */
 import type { KohaBiblio, KohaCategory, KohaCheckout, KohaItem, KohaLibrary, KohaPatron } from '../koha/types.js';
 import { assertTimeZone, formatRfc3339 } from '../koha/zoned-time.js';
-import { buildCirculation } from './circulation.js';
+import { SANDBOX_ANONYMOUS_PATRON_ID, anonymousPatron, buildCirculation } from './circulation.js';
 import { buildPatron, dateIn, type Household, type PatronContext } from './patrons.js';
 import { applyPlanted } from './planted.js';
 import { createRng } from './prng.js';
@@ -17,9 +17,12 @@ export interface GenerateOptions {
   /** The server's "now"; every updated_on is strictly before it. Default 2026-11-23T09:00:00Z. */
   now?: Date;
   timezone?: string;
+  /** patron_id of Koha's AnonymousPatron (the first patron of the list). Default SANDBOX_ANONYMOUS_PATRON_ID. */
+  anonymousPatronId?: number;
 }
 
 export interface KohaDataset {
+  /** The AnonymousPatron first, then the generated patrons (ids from 1001). */
   patrons: KohaPatron[];
   libraries: KohaLibrary[];
   categories: KohaCategory[];
@@ -28,6 +31,8 @@ export interface KohaDataset {
   checkouts: KohaCheckout[];
   /** For tests: which patron ids carry which hostile trait. */
   traits: Map<number, string[]>;
+  /** The AnonymousPatron's patron_id (owner of anonymised loan history). */
+  anonymousPatronId: number;
 }
 
 export const DEFAULT_NOW = new Date(Date.UTC(2026, 10, 23, 9, 0, 0));
@@ -95,10 +100,14 @@ export function generateKohaDataset(opts: GenerateOptions): KohaDataset {
     if (t.length > 0) traits.set(id, t);
     patrons.push(patron);
   }
-  deriveTraits(patrons, traits, dateIn(nowMs, tz));
-  const circulation = buildCirculation(patrons, libraryIds, rng, nowMs, tz);
+  const anonymousId = opts.anonymousPatronId ?? SANDBOX_ANONYMOUS_PATRON_ID;
+  const all = [anonymousPatron(anonymousId, libraryIds[0]!, nowMs, tz), ...patrons];
+  deriveTraits(all, traits, dateIn(nowMs, tz));
+  // Built after the patrons, so the patrons' random draws do not depend on the loans.
+  const circulation = buildCirculation(patrons, libraryIds, rng, nowMs, tz, anonymousId);
   return {
-    patrons,
+    patrons: all,
+    anonymousPatronId: anonymousId,
     libraries: LIBRARIES.map((l) => ({ ...l })),
     categories: CATEGORIES.map((c) => ({ ...c })),
     ...circulation,

@@ -1,4 +1,5 @@
 export { generateKohaDataset, DEFAULT_NOW } from './dataset.js';
+export { SANDBOX_ANONYMOUS_PATRON_ID, ANONYMISE_AFTER_DAYS, LOAN_DAYS, dueDate } from './circulation.js';
 export type { GenerateOptions, KohaDataset } from './dataset.js';
 export { ALL_TRAITS, PLANTED_TRAITS, NAME_TRAITS, DERIVED_TRAITS } from './traits.js';
 export type { PlantedTrait } from './traits.js';

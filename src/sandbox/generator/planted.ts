@@ -52,7 +52,8 @@ export function applyPlanted(p: KohaPatron, trait: PlantedTrait, rng: Rng): void
   }
 }
 
-function anonymize(p: KohaPatron, rng: Rng): void {
+/** Blanks a patron's personal fields as Koha's patron anonymisation does (also used by the sandbox's anonymisePatron). */
+export function anonymize(p: KohaPatron, rng: Rng): void {
   const bag = p as unknown as Record<string, unknown>;
   const birthYear = p.date_of_birth?.slice(0, 4);
   for (const f of Object.keys(PATRON_FIELDS)) {

@@ -1,6 +1,7 @@
 export { startKohaSandbox } from './server.js';
 export type { KohaSandbox, KohaSandboxOptions } from './server.js';
 export type { KohaAuthOptions } from './auth.js';
+export type { LendOptions } from './loans.js';
 export type {
   KohaBiblio, KohaCategory, KohaCheckout, KohaExtendedAttribute, KohaItem, KohaLibrary, KohaPatron,
 } from './types.js';

@@ -4,11 +4,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SANDBOX_ANONYMOUS_PATRON_ID } from '../generator/circulation.js';
 import { SandboxAuth, type KohaAuthOptions } from './auth.js';
+import { LoanDesk, type LendOptions } from './loans.js';
 import { OpenApiError, parseRequest } from './request.js';
 import { ROUTES } from './routes.js';
 import { KohaStore, type StoreData } from './store.js';
-import type { KohaPatron } from './types.js';
+import type { KohaCheckout, KohaPatron } from './types.js';
 import { QueryError } from './values.js';
 import { assertTimeZone } from './zoned-time.js';
 
@@ -18,6 +20,8 @@ export interface KohaSandboxOptions extends StoreData {
   timezone?: string;
   /** Clock for `updated_on` bumps, overdue counts and token expiry. */
   now?: () => Date;
+  /** Koha's AnonymousPatron syspref: who anonymised history belongs to. Default SANDBOX_ANONYMOUS_PATRON_ID. */
+  anonymousPatronId?: number;
 }
 
 export interface KohaSandbox {
@@ -31,6 +35,22 @@ export interface KohaSandbox {
   addPatron(p: KohaPatron): void;
   /** Makes every token issued so far expired. */
   expireTokens(): void;
+  /** The AnonymousPatron's patron_id. */
+  anonymousPatronId: number;
+  /** Check-in at now() (library: the issuing one unless given); a privacy 2 patron's loan goes to the AnonymousPatron. */
+  returnLoan(checkoutId: number, opts?: { libraryId?: string }): void;
+  /** Renewal at now(): renewals_count + 1, due 21 days on at 23:59 local. */
+  renewLoan(checkoutId: number): void;
+  /** A new current loan on a free item; returns its checkout_id (max + 1). */
+  lend(patronId: number, opts?: LendOptions): number;
+  /** Anonymises one returned loan (patron_id → the AnonymousPatron, or NULL), bumping its timestamp. */
+  anonymiseLoan(checkoutId: number, to?: 'anonymous' | 'null'): void;
+  /** The patron anonymisation cron: personal fields blanked, anonymized, updated_on bumped, history anonymised. Throws with current loans. */
+  anonymisePatron(patronId: number): void;
+  /** Deletes a patron (throws with current loans): history keeps its rows with patron_id NULL and no timestamp bump. */
+  deletePatron(patronId: number): void;
+  /** All loans, current and returned, as the API renders them (a copy). */
+  checkouts(): KohaCheckout[];
 }
 
 const API = '/api/v1';
@@ -52,6 +72,7 @@ export async function startKohaSandbox(opts: KohaSandboxOptions & { port?: numbe
   assertTimeZone(timeZone);
   const now = opts.now ?? (() => new Date());
   const store = new KohaStore(opts, timeZone);
+  const desk = new LoanDesk(store, opts.anonymousPatronId ?? SANDBOX_ANONYMOUS_PATRON_ID);
   const auth = new SandboxAuth(opts.auth ?? {}, now);
   const stats = { requests: 0, byRoute: {} as Record<string, number> };
   const count = (key: string): void => {
@@ -120,5 +141,13 @@ export async function startKohaSandbox(opts: KohaSandboxOptions & { port?: numbe
     updatePatron: (id, changes) => store.updatePatron(id, changes, now().getTime()),
     addPatron: (p) => store.addPatron(p),
     expireTokens: () => auth.expireTokens(),
+    anonymousPatronId: desk.anonymousPatronId,
+    returnLoan: (id, o) => desk.returnLoan(id, now().getTime(), o),
+    renewLoan: (id) => desk.renewLoan(id, now().getTime()),
+    lend: (patronId, o) => desk.lend(patronId, now().getTime(), o),
+    anonymiseLoan: (id, to) => desk.anonymiseLoan(id, now().getTime(), to),
+    anonymisePatron: (id) => desk.anonymisePatron(id, now().getTime()),
+    deletePatron: (id) => desk.deletePatron(id),
+    checkouts: () => desk.snapshot(),
   };
 }

@@ -155,7 +155,8 @@ export interface KohaItem {
 /** definitions/checkout.yaml (GET shape: no external_id). `checkin_date` null = current loan. */
 export interface KohaCheckout {
   checkout_id: number;
-  patron_id: number;
+  /** null: the patron was deleted (Koha's FK sets NULL), though the spec declares it non-nullable. */
+  patron_id: number | null;
   item_id: number | null;
   booking_id: number | null;
   library_id: Str;
