@@ -13,7 +13,9 @@ import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
 import { loadMapping } from './mapping/index.js';
 import { createPatronWriter, resumeRun, type PipelineDeps, type ResumeResult, type SourceBinding, type StreamBinding } from './pipeline/index.js';
-import { CHECKOUTS, PATRONS } from './core/streams.js';
+import { CHECKOUTS, PATRONS, unitOf } from './core/streams.js';
+import { createEngagementStream, createEngagementWriter, ENGAGEMENT } from './pipeline/engagement-writer.js';
+import { createSweepStream, createSweepWriter, SWEEP } from './pipeline/sweep.js';
 import { createLoanWriter } from './pipeline/loan-writer.js';
 import { readTitles } from '../connectors/koha/titles.js';
 import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
@@ -44,21 +46,44 @@ export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise
     const mappingFile = path.resolve(path.dirname(loaded.file), src.mapping);
     if (!existsSync(mappingFile)) throw configError(loaded, ['sources', i, 'mapping'], `mapping file ${mappingFile} does not exist (the path is relative to this file)`);
     const connector = createKohaConnector(src, { logger });
-    const mapping = await loadMapping(mappingFile, src.id);
-    const streams: StreamBinding[] = [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping, { anonymousPatronId: src.anonymous_patron_id }) }];
+    const mapping = await loadMapping(mappingFile, src.id, { anonymousPatronId: src.anonymous_patron_id });
+    const streams: StreamBinding[] = [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping), trackSeen: true }];
     if (mapping.loans) {
       const writer = createLoanWriter(mapping, mapping.loans, {
         sourceId: src.id, crmTimeZone: loaded.config.crm.timezone ?? 'UTC', kohaTimeZone: src.timezone,
+        ...(mapping.privacy.historyHorizonDays !== undefined ? { historyHorizonDays: mapping.privacy.historyHorizonDays } : {}),
         titles: (ids, runId) => readTitles(connector.client, ids, runId),
       });
-      streams.push({ name: CHECKOUTS, stream: connector.streams.get(CHECKOUTS)!, writer });
+      streams.push({ name: CHECKOUTS, stream: connector.streams.get(CHECKOUTS)!, writer, trackSeen: true });
     }
     sources.set(src.id, { connector, mapping, pageSize: src.page_size, overlapMs: src.overlap_seconds * 1000, streams });
   }
   return sources;
 }
 
-export async function createApp(loaded: LoadedConfig, logger: Logger): Promise<App> {
+/** Internal streams (read from the state, not from Koha), after a source's own: the full run's sweep, then engagement. */
+function addInternalStreams(loaded: LoadedConfig, sources: Map<string, SourceBinding>, state: SyncState): void {
+  const crmTimeZone = loaded.config.crm.timezone ?? 'UTC';
+  for (const [sourceId, binding] of sources) {
+    const { mapping } = binding;
+    const streams = binding.streams as StreamBinding[];
+    streams.push({ name: SWEEP, stream: createSweepStream(sourceId), writer: createSweepWriter(mapping, { sourceId }) });
+    if (mapping.engagement && mapping.loans) {
+      const loansUnit = unitOf(sourceId, CHECKOUTS);
+      streams.push({
+        name: ENGAGEMENT, stream: createEngagementStream(state, { sourceId, loansUnit }),
+        writer: createEngagementWriter(mapping, mapping.engagement, { sourceId, loansUnit, crmTimeZone }),
+      });
+    }
+  }
+}
+
+export interface AppOptions {
+  /** The clock runs see (tests move it to watch time pass). */
+  clock?: () => Date;
+}
+
+export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppOptions = {}): Promise<App> {
   const { config } = loaded;
   const sources = await loadSources(loaded, logger);
   const url = config.redis.url;
@@ -68,6 +93,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger): Promise<A
   const control = connectRedis(url, logger, { maxRetriesPerRequest: 2 });
   const prefix = config.redis.prefix;
   const state = createRedisState(control, prefix, { leaseTtlMs: config.sync.lease_seconds * 1000 });
+  addInternalStreams(loaded, sources, state);
   let lost: string | null = null;
   await watchForDataLoss(control, prefix, () => {
     lost =
@@ -86,7 +112,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger): Promise<A
     sources,
     crm: createCiviCrmSink(config.crm, { logger }),
     state,
-    clock: () => new Date(),
+    clock: opts.clock ?? (() => new Date()),
     logger,
     policy: { leaseTtlMs: config.sync.lease_seconds * 1000, parkAfterRuns: config.sync.park_after_runs },
     enqueuePage: (job) => producer.enqueuePage(job),

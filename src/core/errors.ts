@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'VALUE_INVALID' // a mapped value does not fit the CRM field (type, length, date)
   | 'SOURCE_AUTH' // library system refused our credentials
   | 'SOURCE_HTTP' // library system answered with an unexpected status
+  | 'SOURCE_INCOMPLETE' // a full read found too many records gone: the sweep refuses to act
   | 'CRM_AUTH' // CiviCRM 401 (text/plain)
   | 'CRM_FORBIDDEN' // CiviCRM 403: the API user lacks a permission
   | 'CRM_NO_DEBUG' // error_code "1": the API user lacks `view debug output`

@@ -76,6 +76,8 @@ export interface SentState {
   privacy?: number;
   /** Patrons left out by the privacy rules (category, consent, age, anonymised): why; their loans are not sent either. */
   withheld?: string;
+  /** Patrons: what was done to the contact when they left the synced set (clear: library fields and loans erased). */
+  departed?: 'nothing' | 'flag' | 'clear';
   /** Loans: hash of the activity last written (values and target). */
   fp?: string;
   /** Loans: the CiviCRM activity id. */

@@ -3,15 +3,20 @@ import { fromZodIssues } from '../core/zod-problems.js';
 import { evaluateField } from './evaluate.js';
 import { managedGroupMatcher, planGroups } from './groups.js';
 import { formatPath, mappingError, type LineOf, type MappingIssue } from './issues.js';
+import { ENGAGEMENT_CUSTOM_GROUP, ENGAGEMENT_TARGETS } from './engagement.js';
 import { compileLoans, LOAN_CUSTOM_GROUP } from './loans.js';
+import { isMinor, privacyRulesOf, protectMinor, withheldReason } from './privacy.js';
+import { readText } from './source-ref.js';
 import { customGroupsOf, planFields } from './plan.js';
 import { syncPolicyOf } from './policy.js';
 import { transformRecord, type RecordPlan } from './record.js';
 import { mappingSchema } from './schema.js';
 import { crmFieldOf } from './targets.js';
-import type { CompiledMapping } from './types.js';
+import type { CompiledMapping, EngagementPlan, LifecyclePlan } from './types.js';
 
 export interface CompileContext {
+  /** Koha's AnonymousPatron (sources[].anonymous_patron_id): never a contact. */
+  anonymousPatronId?: number;
   /** Path of the mapping file, for messages. */
   file: string;
   /** Configured source id: the external id prefix ("<sourceId>:<patron_id>"). */
@@ -44,8 +49,15 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
   if (issues.length > 0) throw mappingError(ctx.file, issues, ctx.lineOf);
 
   const plan: RecordPlan = { sourceId: ctx.sourceId, contactType: m.contact_type, externalIdField: m.external_id.from, fields, groups };
-  const targetFields = ['contact_type', 'external_identifier', ...fields.map((f) => f.target)];
-  const customGroups = [...customGroupsOf(m), ...(loans ? [LOAN_CUSTOM_GROUP] : [])];
+  const privacy = privacyRulesOf(m.privacy, ctx.anonymousPatronId);
+  const lifecycle: LifecyclePlan = { onGone: m.lifecycle.on_gone, onExpired: m.lifecycle.on_expired, group: m.lifecycle.group, maxGonePercent: m.lifecycle.max_gone_percent };
+  const engagement: EngagementPlan | null = m.engagement
+    ? { lapsedAfterMonths: m.engagement.lapsed_after_months, newWithinMonths: m.engagement.new_within_months, groups: m.engagement.groups }
+    : null;
+  const minorFields = privacy.minorAction === 'flag' ? ['do_not_email', 'do_not_mail'] : [];
+  const targetFields = ['contact_type', 'external_identifier', ...fields.map((f) => f.target), ...minorFields, ...(engagement ? ENGAGEMENT_TARGETS : [])];
+  const managed = managedGroupMatcher(groups);
+  const customGroups = [...customGroupsOf(m), ...(loans ? [LOAN_CUSTOM_GROUP] : []), ...(engagement ? [ENGAGEMENT_CUSTOM_GROUP] : [])];
   return {
     file: ctx.file,
     sourceType: m.source,
@@ -53,8 +65,27 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
     customGroups,
     policies: new Map(fields.map((f) => [f.target, f.policy])),
     sync: syncPolicyOf(m),
-    managedGroup: managedGroupMatcher(groups),
-    transform: (record) => transformRecord(plan, record),
+    // The lifecycle group is kept true by the patron writer; engagement groups by the engagement writer alone.
+    managedGroup: (name) => managed(name) || name === lifecycle.group.name,
+    transform(record, tctx) {
+      const today = tctx?.today ?? new Date().toISOString().slice(0, 10);
+      const expiry = record.data.expiry_date;
+      const expired = typeof expiry === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(expiry) && expiry < today;
+      const withheld = withheldReason(privacy, record, today) ?? (expired && lifecycle.onExpired === 'clear' ? 'expired' : null);
+      if (withheld !== null) return { kind: 'skip', reason: `withheld by the privacy rules (${withheld})`, withheld };
+      const t = transformRecord(plan, record);
+      if (t.kind !== 'contact') return t;
+      let contact = isMinor(privacy, record, today) ? protectMinor(t.contact) : t.contact;
+      if (expired && lifecycle.onExpired === 'flag') contact = { ...contact, groups: [...contact.groups, lifecycle.group] };
+      return { ...t, contact };
+    },
+    keyOf(record) {
+      const key = readText(record.data, { kind: 'field', name: m.external_id.from });
+      return key === null ? null : `${ctx.sourceId}:${key.trim()}`;
+    },
+    privacy,
+    lifecycle,
+    engagement,
     loans,
   };
 }

@@ -7,12 +7,18 @@ import { compileMapping } from './compile.js';
 import type { CompiledMapping } from './types.js';
 
 /** Parses YAML text and compiles it (exported for tests and `mapping validate`). */
-export function compileMappingText(text: string, file: string, sourceId: string): CompiledMapping {
+export function compileMappingText(text: string, file: string, sourceId: string, opts: MappingOptions = {}): CompiledMapping {
   const { value, lineOf } = parseYamlSource(text, file, 'MAPPING_INVALID');
-  return compileMapping(value, { file, sourceId, lineOf });
+  return compileMapping(value, { file, sourceId, lineOf, ...(opts.anonymousPatronId !== undefined ? { anonymousPatronId: opts.anonymousPatronId } : {}) });
 }
 
-export async function loadMapping(file: string, sourceId: string): Promise<CompiledMapping> {
+/** What the source's configuration adds to its mapping. */
+export interface MappingOptions {
+  /** sources[].anonymous_patron_id */
+  anonymousPatronId?: number | undefined;
+}
+
+export async function loadMapping(file: string, sourceId: string, opts: MappingOptions = {}): Promise<CompiledMapping> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -21,5 +27,5 @@ export async function loadMapping(file: string, sourceId: string): Promise<Compi
       context: { system: 'mapping', file },
     });
   }
-  return compileMappingText(text, file, sourceId);
+  return compileMappingText(text, file, sourceId, opts);
 }

@@ -126,6 +126,54 @@ const loansSchema = z
   .strict()
   .meta({ description: 'Koha loans (checkouts) as CiviCRM activities on the patron\'s contact, one per loan, keyed by the checkout id.' });
 
+export const LIFECYCLE_ACTIONS = ['nothing', 'flag', 'clear'] as const;
+
+const privacySchema = z
+  .object({
+    exclude_categories: z.array(z.string().min(1)).default([])
+      .meta({ description: 'Koha patron categories never synced (e.g. STAFF, institutional ones).' }),
+    consent_attribute: z.string().regex(ATTRIBUTE_CODE, 'expected a Koha extended attribute type code').optional()
+      .meta({ description: 'A patron attribute that must be set (not blank, 0, no or false) before the patron is synced at all.' }),
+    minors: z.object({
+      under_age: z.number().int().min(0).max(25).default(16).meta({ description: 'Patrons younger than this (from date_of_birth) are minors.' }),
+      action: z.enum(['flag', 'exclude'], { error: oneOf('minors action', ['flag', 'exclude']) }).default('flag')
+        .meta({ description: 'flag: synced without birth date, with do-not-email and do-not-mail set; exclude: not synced at all.' }),
+    }).strict().default({ under_age: 16, action: 'flag' }),
+    history_horizon_days: z.number().int().min(1).optional()
+      .meta({ description: 'The library\'s anonymisation horizon: for patrons with privacy 1 (the default), no returned loan older than this is sent.' }),
+    on_anonymised: z.enum(['erase', 'flag'], { error: oneOf('on_anonymised action', ['erase', 'flag']) }).default('erase')
+      .meta({ description: 'A patron Koha anonymised who is already a contact: erase the fields patron-bridge wrote and delete their loans (default), or only put them in the lifecycle group for review.' }),
+  })
+  .strict()
+  .meta({ description: 'Who is synced and what of their loans (protective defaults: privacy 2 patrons get no loan detail, anonymised patrons are erased).' });
+
+const lifecycleSchema = z
+  .object({
+    on_gone: z.enum(LIFECYCLE_ACTIONS, { error: oneOf('on_gone action', LIFECYCLE_ACTIONS) }).default('flag')
+      .meta({ description: 'A contact whose patron is gone from Koha (found by a full run), or who left the synced set (consent withdrawn, category excluded): nothing, flag (put in the group below) or clear (erase the library fields and loans). Never a delete.' }),
+    on_expired: z.enum(LIFECYCLE_ACTIONS, { error: oneOf('on_expired action', LIFECYCLE_ACTIONS) }).default('nothing')
+      .meta({ description: 'A patron whose card has expired (expiry_date before today): nothing, flag or clear.' }),
+    group: groupSchema.default({ name: 'Former_Library_Patrons', title: 'Former library patrons' })
+      .meta({ description: 'The group flagged contacts are put in.' }),
+    max_gone_percent: z.number().min(0).max(100).default(20)
+      .meta({ description: 'A full run that finds more than this share of contacts gone from Koha stops instead of acting (a wrong filter or an empty Koha must not flag everyone).' }),
+  })
+  .strict();
+
+const engagementSchema = z
+  .object({
+    lapsed_after_months: z.number().int().min(1).max(120).default(12)
+      .meta({ description: 'A patron with no loan for this many months is lapsed.' }),
+    new_within_months: z.number().int().min(1).max(60).default(3)
+      .meta({ description: 'A patron whose first loan is this recent is new.' }),
+    groups: z.object({
+      lapsed: groupSchema.optional(),
+      new: groupSchema.optional(),
+    }).strict().default({}).meta({ description: 'Optional static groups kept true as time passes ("Lapsed patrons", "New patrons").' }),
+  })
+  .strict()
+  .meta({ description: 'Engagement fields computed from the loans: first and last loan date, loans in the last 12 months, lapsed.' });
+
 export const mappingSchema = z
   .object({
     version: z.literal(1, { error: 'expected version: 1' }),
@@ -143,6 +191,9 @@ export const mappingSchema = z
     match: matchSchema.default({ on_trashed: 'conflict', on_deleted: 'conflict' })
       .meta({ description: 'How a patron not yet linked is matched to a contact already in the CRM, and what happens when its contact is gone.' }),
     loans: loansSchema.optional(),
+    privacy: privacySchema.default({ exclude_categories: [], minors: { under_age: 16, action: 'flag' }, on_anonymised: 'erase' }),
+    lifecycle: lifecycleSchema.default({ on_gone: 'flag', on_expired: 'nothing', group: { name: 'Former_Library_Patrons', title: 'Former library patrons' }, max_gone_percent: 20 }),
+    engagement: engagementSchema.optional(),
   })
   .strict()
   .meta({ title: 'patron-bridge mapping file' });
@@ -150,4 +201,7 @@ export const mappingSchema = z
 export type MappingDocument = z.infer<typeof mappingSchema>;
 export type FieldSpec = z.infer<typeof fieldSpecSchema>;
 export type LoansDocument = z.infer<typeof loansSchema>;
+export type PrivacyDocument = z.infer<typeof privacySchema>;
+export type LifecycleDocument = z.infer<typeof lifecycleSchema>;
+export type EngagementDocument = z.infer<typeof engagementSchema>;
 

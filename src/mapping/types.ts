@@ -3,12 +3,26 @@ import type { FieldPolicy, FieldWarning } from '../core/field-policy.js';
 import type { DesiredContact, SourceRecord } from '../core/types.js';
 import type { SyncPolicy } from '../reconcile/index.js';
 import type { LoanPlan } from './loans.js';
+import type { PrivacyRules, Withheld } from './privacy.js';
+
+export interface LifecyclePlan {
+  onGone: 'nothing' | 'flag' | 'clear';
+  onExpired: 'nothing' | 'flag' | 'clear';
+  group: { name: string; title: string };
+  maxGonePercent: number;
+}
+
+export interface EngagementPlan {
+  lapsedAfterMonths: number;
+  newWithinMonths: number;
+  groups: { lapsed?: { name: string; title: string }; new?: { name: string; title: string } };
+}
 
 export type TransformResult =
   /** `warnings` (only when there are some): fields cut to fit or left out by their policy. */
   | { kind: 'contact'; contact: DesiredContact; warnings?: FieldWarning[] }
-  /** The record must not reach the CRM (e.g. anonymised by the library); not an error. */
-  | { kind: 'skip'; reason: string }
+  /** The record must not reach the CRM (e.g. anonymised by the library); not an error. `withheld`: by a privacy rule. */
+  | { kind: 'skip'; reason: string; withheld?: Withheld }
   /** The record cannot be mapped (e.g. no usable name); `reason` names the field, never its value. */
   | { kind: 'reject'; code: 'RECORD_INVALID' | 'VALUE_INVALID'; reason: string };
 
@@ -42,8 +56,14 @@ export interface CompiledMapping {
   readonly sync: SyncPolicy;
   /** Whether a CRM group is one this mapping manages (its memberships are read back and kept true). */
   managedGroup(name: string): boolean;
-  /** Pure: same record in, same result out. */
-  transform(record: SourceRecord): TransformResult;
+  /** Pure: same record (and day) in, same result out. `today` (YYYY-MM-DD, default: the clock's) dates ages and card expiry. */
+  transform(record: SourceRecord, ctx?: { today?: string }): TransformResult;
+  /** The contact key of a record ("<source id>:<external id field>"), or null when it has none. */
+  keyOf(record: SourceRecord): string | null;
+  readonly privacy: PrivacyRules;
+  readonly lifecycle: LifecyclePlan;
+  /** Engagement fields and groups (the mapping's `engagement` section), or null. */
+  readonly engagement: EngagementPlan | null;
   /** Loans as activities (the mapping's `loans` section), or null when it has none. */
   readonly loans: LoanPlan | null;
 }

@@ -65,6 +65,11 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
         else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
       }
       const keys = [...desired.map((a) => a.key), ...nobody.map((n) => n.key)];
+      // Engagement counts every loan Koha attributes to the patron (privacy 2 ones too: counts, no detail).
+      await deps.state.noteLoanOwners(ctx.unit, [
+        ...desired.map((a) => ({ loanKey: a.key, patronKey: a.patronKey, day: a.day })),
+        ...nobody.map((n) => ({ loanKey: n.key, patronKey: null, day: null })),
+      ]);
       const [loans, patrons] = await Promise.all([
         deps.state.getSent(ctx.unit, keys),
         deps.state.getSent(patronsUnit, [...new Set(desired.map((a) => a.patronKey))]),
@@ -90,7 +95,9 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
         const patron = patrons.get(a.patronKey);
         const withheld = patron ? loanWithheld(patron, a, { today, ...(opts.historyHorizonDays !== undefined ? { historyHorizonDays: opts.historyHorizonDays } : {}) }) : null;
         if (withheld !== null) {
-          if (live(a.key)) deletes.push({ key: a.key, recordId: a.sourceRecordId });
+          // A withheld patron's loans are not sent; those in the CRM go with the loan rules, or when the contact was cleared.
+          const erase = !patron!.withheld || patron!.departed === 'clear';
+          if (erase && live(a.key)) deletes.push({ key: a.key, recordId: a.sourceRecordId });
           else {
             result.skipped += 1;
             out.cleared.push(a.sourceRecordId);

@@ -63,6 +63,9 @@ interface ReadPage {
 
 async function windowPage(deps: PipelineDeps, s: StreamBinding, sourceId: string, runId: string, request: PageRequest): Promise<ReadPage> {
   const page = await s.stream.read(request);
+  if (s.trackSeen && request.since === null) {
+    await deps.state.markSeen(runId, unitOf(sourceId, s.name), [...page.records.map((r) => r.id), ...page.rejected.map((r) => r.id)]);
+  }
   const next = s.stream.next ? s.stream.next(request, page) : nextPage(request, page);
   // After the window, the failures kept from earlier runs get their turn (not in replay runs).
   const retryNext = next === null && (await retryCandidates(deps, sourceId, s.name, runId, { parked: false, ids: [] })).length > 0;

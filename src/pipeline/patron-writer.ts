@@ -7,15 +7,13 @@ import type { DesiredContact } from '../core/types.js';
 import { describeError } from '../core/errors.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { writeContacts } from './contact-writer.js';
-import type { StreamWriter } from './types.js';
+import { LOAN_FIELDS } from '../mapping/loans.js';
+import type { Withheld } from '../mapping/privacy.js';
+import type { PageResult } from '../state/ports.js';
+import type { CrmOperation, SentState } from '../core/types.js';
+import type { PipelineDeps, StreamWriter, WriteOutcome } from './types.js';
 
-export interface PatronWriterOptions {
-  /** Koha's AnonymousPatron: the placeholder owning anonymised loans, never a contact. */
-  anonymousPatronId?: number | undefined;
-}
-
-export function createPatronWriter(mapping: CompiledMapping, opts: PatronWriterOptions = {}): StreamWriter {
-  const anonymous = opts.anonymousPatronId === undefined ? null : String(opts.anonymousPatronId);
+export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
   return {
     async preflight(deps) {
       let missing: string[];
@@ -35,15 +33,14 @@ export function createPatronWriter(mapping: CompiledMapping, opts: PatronWriterO
       // Per external id: the contact to write and the warnings of its fields (mapping's, then CRM's).
       const desired = new Map<string, { contact: DesiredContact; warnings: FieldWarning[] }>();
       const privacy = new Map<string, number>();
+      const withheld: Departure[] = [];
+      const today = deps.clock().toISOString().slice(0, 10);
       for (const record of records) {
-        if (record.id === anonymous) {
-          result.skipped += 1;
-          skippedIds.push(record.id);
-          continue;
-        }
-        const t = mapping.transform(record);
+        const t = mapping.transform(record, { today });
         if (t.kind === 'contact' && typeof record.data.privacy === 'number') privacy.set(t.contact.externalId, record.data.privacy);
+        const key = mapping.keyOf(record);
         if (t.kind === 'contact') desired.set(t.contact.externalId, { contact: t.contact, warnings: [...(t.warnings ?? [])] });
+        else if (t.kind === 'skip' && t.withheld && key !== null) withheld.push({ key, recordId: record.id, why: t.withheld });
         else if (t.kind === 'skip') {
           result.skipped += 1;
           skippedIds.push(record.id);
@@ -63,12 +60,83 @@ export function createPatronWriter(mapping: CompiledMapping, opts: PatronWriterO
         contacts.push({ contact: fit.contact, warnings });
       });
       const written = await writeContacts(deps, mapping, ctx.unit, contacts, result, { resend: ctx.resend });
-      // The patron's privacy preference rules their loans (see loan-writer.ts).
+      // The patron's privacy preference rules their loans (see loan-writer.ts); a patron written again is no longer withheld.
       for (const [key, state] of written.sent) {
+        const { withheld: _was, departed: _left, privacy: _old, ...rest } = state;
         const p = privacy.get(key);
-        if (p !== undefined) written.sent.set(key, { ...state, privacy: p });
+        written.sent.set(key, p === undefined ? rest : { ...rest, privacy: p });
       }
+      await depart(deps, mapping, ctx.unit, withheld, result, written);
       return { ...written, cleared: [...skippedIds, ...written.cleared] };
     },
   };
+}
+
+interface Departure {
+  key: string;
+  recordId: string;
+  why: Withheld;
+}
+
+/** What happens to the contact of a patron the privacy rules now withhold: anonymised ones by on_anonymised, the others by lifecycle.on_gone. */
+export function departureAction(mapping: CompiledMapping, why: Withheld): 'nothing' | 'flag' | 'clear' {
+  if (why === 'anonymised' || why === 'anonymous patron') return mapping.privacy.onAnonymised === 'erase' ? 'clear' : 'flag';
+  return mapping.lifecycle.onGone;
+}
+
+/** The write that takes a contact out of the sync: erase what patron-bridge wrote (fields, managed groups), or flag it. */
+export function departureOp(mapping: CompiledMapping, key: string, recordId: string, state: SentState, action: 'flag' | 'clear'): CrmOperation {
+  const base = { kind: 'upsertContact' as const, mode: 'update' as const, externalId: key, sourceRecordId: recordId, contactId: state.contactId! };
+  if (action === 'flag') return { ...base, values: {}, addGroups: [mapping.lifecycle.group], removeGroups: [] };
+  const fields = Object.keys(state.fields ?? {}).filter((f) => f !== 'contact_type' && f !== 'external_identifier');
+  return { ...base, values: Object.fromEntries(fields.map((f) => [f, null])), addGroups: [], removeGroups: state.groups.filter((g) => g !== mapping.lifecycle.group.name) };
+}
+
+/** The state a departed contact keeps: its id (for its loans), why it left, what patron-bridge still has there. */
+export function departedState(mapping: CompiledMapping, state: SentState, action: 'nothing' | 'flag' | 'clear', why: Withheld, at: string): SentState {
+  const groups = action === 'flag' ? [...new Set([...state.groups, mapping.lifecycle.group.name])] : action === 'clear' ? [] : state.groups;
+  return { ...state, groups, ...(action === 'clear' ? { fields: {} } : {}), withheld: why, departed: action, at };
+}
+
+/** Deletes the loan activities of these contacts (their history leaves the CRM with them). */
+export async function deleteLoansOf(deps: PipelineDeps, mapping: CompiledMapping, contactIds: readonly number[]): Promise<number> {
+  if (!mapping.loans || contactIds.length === 0) return 0;
+  const keys = await deps.crm.activitiesOfContacts(contactIds, { keyField: LOAN_FIELDS.id, activityType: mapping.loans.activityType.name });
+  if (keys.length) await deps.crm.deleteActivities(keys, LOAN_FIELDS.id);
+  return keys.length;
+}
+
+async function depart(deps: PipelineDeps, mapping: CompiledMapping, unit: string, departures: readonly Departure[], result: PageResult, out: WriteOutcome): Promise<void> {
+  if (departures.length === 0) return;
+  const sent = await deps.state.getSent(unit, departures.map((d) => d.key));
+  const at = deps.clock().toISOString();
+  const todo: Array<{ d: Departure; state: SentState; action: 'nothing' | 'flag' | 'clear' }> = [];
+  for (const d of departures) {
+    const state = sent.get(d.key);
+    if (!state || state.contactId === undefined || state.excluded || state.withheld === d.why) {
+      // Never a contact (or already taken out for this reason): nothing to undo; its loans are not sent either.
+      result.skipped += 1;
+      out.cleared.push(d.recordId);
+      out.sent.set(d.key, state ? { ...state, withheld: d.why } : { groups: [], at, withheld: d.why });
+      continue;
+    }
+    todo.push({ d, state, action: departureAction(mapping, d.why) });
+  }
+  const writes = todo.filter((t) => t.action !== 'nothing');
+  const results = writes.length ? await deps.crm.applyContacts(writes.map((t) => departureOp(mapping, t.d.key, t.d.recordId, t.state, t.action as 'flag' | 'clear'))) : [];
+  const refused = new Map(writes.flatMap((t, i) => (results[i]?.outcome === 'rejected' ? [[t.d.key, results[i]!] as const] : [])));
+  await deleteLoansOf(deps, mapping, todo.filter((t) => t.action === 'clear' && !refused.has(t.d.key)).map((t) => t.state.contactId!));
+  for (const t of todo) {
+    const r = refused.get(t.d.key);
+    if (r) {
+      result.rejections.push({ recordId: t.d.recordId, code: r.code ?? 'CRM_API', reason: `could not take the contact out of the sync (${t.d.why}): ${r.reason ?? 'refused by the CRM'}` });
+      continue;
+    }
+    if (t.action === 'clear') result.deleted += 1;
+    else if (t.action === 'flag') result.updated += 1;
+    else result.skipped += 1;
+    out.sent.set(t.d.key, departedState(mapping, t.state, t.action, t.d.why, at));
+    out.cleared.push(t.d.recordId);
+  }
+  deps.logger.info('patrons taken out of the sync', { unit, patrons: todo.length, erased: todo.filter((t) => t.action === 'clear').length, flagged: todo.filter((t) => t.action === 'flag').length });
 }

@@ -40,6 +40,8 @@ export interface StreamBinding {
   name: string;
   stream: Stream;
   writer: StreamWriter;
+  /** Full runs note every record id read (the sweep finds what Koha no longer has). */
+  trackSeen?: boolean;
 }
 
 export interface SourceBinding {

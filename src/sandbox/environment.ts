@@ -3,7 +3,7 @@
  * `patron-bridge sandbox` and the integration tests.
  */
 import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civicrm/index.js';
-import { describePrefill, generateKohaDataset, planCrmPrefill, type CrmPrefill, type CrmPrefillOptions, type KohaDataset } from './generator/index.js';
+import { SANDBOX_ANONYMOUS_PATRON_ID, describePrefill, generateKohaDataset, planCrmPrefill, type CrmPrefill, type CrmPrefillOptions, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
 export { SANDBOX_ANONYMOUS_PATRON_ID } from './generator/index.js';
@@ -43,6 +43,11 @@ export async function startSandboxes(opts: {
   civiPort?: number;
   /** IANA zone of the sandbox Koha's clock; default SANDBOX_KOHA_TIMEZONE. */
   kohaTimezone?: string;
+  /**
+   * Koha's AnonymousPatron preference: set (the patron SANDBOX_ANONYMOUS_PATRON_ID owns anonymised loans), or, by default,
+   * unset (no such patron; anonymised loans lose their patron_id, as in a Koha without the preference).
+   */
+  anonymousPatron?: boolean;
   /** IANA zone of the sandbox CiviCRM site (values written with an offset are stored in it); default 'Europe/Berlin'. */
   civiTimezone?: string;
   /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
@@ -56,7 +61,10 @@ export async function startSandboxes(opts: {
 }): Promise<SandboxEnvironment> {
   const timezone = opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE;
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
-  const dataset = generateKohaDataset({ patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date(), timezone });
+  const dataset = generateKohaDataset({
+    patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date(), timezone,
+    anonymousPatronId: opts.anonymousPatron ? SANDBOX_ANONYMOUS_PATRON_ID : null,
+  });
   const { username, password, client_id, client_secret } = { ...SANDBOX_CREDENTIALS.koha, ...opts.credentials?.koha };
   const civiKeys = { ...SANDBOX_CREDENTIALS.civicrm, ...opts.credentials?.civicrm };
   const koha = await startKohaSandbox({

@@ -23,8 +23,7 @@ export interface SandboxConfigOptions {
   crm?: { timeoutMs?: number; retries?: number; retryMinDelayMs?: number; retryMaxDelayMs?: number; conflictActivities?: boolean };
   /** `crm.timezone`: the sandbox CiviCRM's site zone (default: what the sandbox says, else UTC). */
   crmTimezone?: string;
-  /** `sources[].anonymous_patron_id` (default: the sandbox Koha's anonymous patron, 1000). */
-  anonymousPatronId?: number | null;
+
   /** Page-job attempts (default 3) and backoff (default 200 ms). */
   attempts?: number;
   backoffMs?: number;
@@ -57,7 +56,7 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
         page_size: opts.pageSize ?? 200,
         overlap_seconds: opts.overlapSeconds ?? 300,
         timezone: opts.kohaTimezone ?? SANDBOX_KOHA_TIMEZONE,
-        ...(opts.anonymousPatronId === null ? {} : { anonymous_patron_id: opts.anonymousPatronId ?? 1000 }),
+        ...(env.koha.anonymousPatronId === null ? {} : { anonymous_patron_id: env.koha.anonymousPatronId }),
       },
     ],
     sync: { concurrency: 2, attempts: opts.attempts ?? 3, backoff_ms: opts.backoffMs ?? 200 },

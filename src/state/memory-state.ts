@@ -9,6 +9,7 @@ import {
 } from './ports.js';
 import { recordConflict } from './conflict-log.js';
 import { recordFailure } from './failure-log.js';
+import { createMemoryIndex } from './index-state.js';
 
 type Outcome = { status: RunStatus; error?: string; at: string; failures: { open: number; parked: number } };
 
@@ -52,6 +53,7 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
   };
 
   return {
+    ...createMemoryIndex((unit) => sent.get(unit) ?? sent.set(unit, new Map()).get(unit)!),
     cursors,
     failures,
     async getCursor(sourceId) {

@@ -139,7 +139,7 @@ export class LeaseLostError extends Error {
  * `unit` arguments name one source's stream (src/core/streams.ts); leases, failures and conflicts
  * are per source.
  */
-export interface SyncState {
+export interface SyncState extends IndexState {
   getCursor(unit: string): Promise<Cursor>;
   /** Forget a stream's cursor and last-synced state (next run re-reads and re-sends everything). */
   resetSource(unit: string): Promise<void>;
@@ -190,6 +190,29 @@ export interface SyncState {
   getRun(runId: string): Promise<RunReport | null>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunReport[]>;
+}
+
+/**
+ * Indexes beside the last-synced state: who owns which loan (loan key → patron key and day), for
+ * engagement, with the time each patron's engagement is next due; and the record ids a full run
+ * saw, so what the source no longer has can be found. All writes are idempotent.
+ */
+export interface IndexState {
+  /** Notes each loan's owner (null: nobody) and day; patrons who gained or lost a loan become due now. */
+  noteLoanOwners(unit: string, loans: ReadonlyArray<{ loanKey: string; patronKey: string | null; day: string | null }>): Promise<void>;
+  /** The loan days of each patron. */
+  loanDaysOf(unit: string, patronKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /** Patrons whose engagement is due at or before `untilMs`, soonest first. */
+  dueEngagements(unit: string, untilMs: number, limit: number): Promise<string[]>;
+  /** When each patron's engagement is next due (null: not until one of their loans changes). */
+  scheduleEngagements(unit: string, due: ReadonlyArray<{ patronKey: string; atMs: number | null }>): Promise<void>;
+  /** Record ids a run read in a stream (full runs). */
+  markSeen(runId: string, unit: string, ids: readonly string[]): Promise<void>;
+  seenIds(runId: string, unit: string): Promise<Set<string>>;
+  /** Every key of a stream's last-synced state, with its state. */
+  listSent(unit: string): Promise<Map<string, SentState>>;
+  /** Sets last-synced states of another stream than the page's (a full run's sweep of what Koha no longer has). */
+  putSent(unit: string, states: ReadonlyMap<string, SentState>): Promise<void>;
 }
 
 export const emptyCursor = (): Cursor => ({ updatedAt: null, lastId: null });

@@ -16,6 +16,7 @@ import {
 } from './ports.js';
 import { recordConflict } from './conflict-log.js';
 import { recordFailure } from './failure-log.js';
+import { createRedisIndex } from './index-state.js';
 
 /** Runs kept in history, and how long their details live. */
 const RUN_HISTORY = 200;
@@ -109,6 +110,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
   }
 
   return {
+    ...createRedisIndex(redis, prefix),
     async getCursor(sourceId) {
       const raw = await redis.get(k.cursor(sourceId));
       return raw ? (JSON.parse(raw) as Cursor) : emptyCursor();

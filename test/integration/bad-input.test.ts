@@ -12,7 +12,8 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
+import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
+import { crmNeedsOf } from '../../src/cli/crm-setup.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { bundledMapping } from '../../src/core/paths.js';
 import { loadMapping } from '../../src/mapping/index.js';
@@ -269,7 +270,7 @@ async function runBadFiles(): Promise<void> {
 async function runServers(): Promise<void> {
   env = await startSandboxes({ patrons: 20, seed: 6 });
   const admin = createCiviClient({ base_url: env.civi.url, api_key: SANDBOX_CREDENTIALS.civicrm.admin, type: 'civicrm', batch_size: 50, timeout_ms: 5000, retries: 0 }, { logger: nullLogger });
-  await bootstrapCustomFields(admin, (await loadMapping(bundledMapping(), 'koha')).customGroups);
+  await bootstrapCrm(admin, crmNeedsOf([await loadMapping(bundledMapping(), 'koha')], {}));
   silent = net.createServer((socket) => socket.on('error', () => {}));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   silentPort = (silent.address() as AddressInfo).port;

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
+import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
+import { crmNeedsOf } from '../../src/cli/crm-setup.js';
 import { configCheckCommand } from '../../src/cli/config-command.js';
 import { mappingValidateCommand } from '../../src/cli/mapping-command.js';
 import { reportFatal } from '../../src/cli/run-cli.js';
@@ -87,7 +88,7 @@ describe('CLI', () => {
     expect(before.out).toMatch(/target field "Library_Patron\.Card_Number" does not exist in CiviCRM.*crm bootstrap/);
 
     const admin = createCiviClient({ base_url: civi.url, api_key: civi.keys.admin, type: 'civicrm', batch_size: 50, timeout_ms: 5000, retries: 0 }, { logger: nullLogger });
-    await bootstrapCustomFields(admin, (await loadMapping(bundledMapping(), 'koha')).customGroups);
+    await bootstrapCrm(admin, crmNeedsOf([await loadMapping(bundledMapping(), 'koha')], {}));
     const after = await capture(() => mappingValidateCommand(undefined, { config, source: 'koha' }));
     expect(after.out).toContain('every target field exists in CiviCRM');
     expect(after.code).toBe(0);

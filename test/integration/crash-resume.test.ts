@@ -9,11 +9,13 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { bootstrapCustomFields, createCiviClient } from '../../connectors/civicrm/index.js';
+import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
+import { crmNeedsOf } from '../../src/cli/crm-setup.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { loadMapping } from '../../src/mapping/index.js';
 import { bundledMapping } from '../../src/core/paths.js';
 import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { patronsOnlyMapping } from './patrons-only.js';
 import { sandboxConfig } from '../../src/sandbox/sandbox-config.js';
 import type { RunReport } from '../../src/state/ports.js';
 import { ensureBuilt, runCli, spawnCli, writeConfig } from './cli-process.js';
@@ -40,9 +42,9 @@ async function setUp(name: string): Promise<{ file: string; prefix: string }> {
   await env?.stop();
   env = await startSandboxes({ patrons: PATRONS, seed: 11, civiLatencyMs: 40 });
   const prefix = `pb-test-${name}-${randomBytes(3).toString('hex')}`;
-  const loaded = sandboxConfig(env, { redisUrl: REDIS_URL, prefix, pageSize: PAGE, batchSize: PAGE });
+  const loaded = sandboxConfig(env, { redisUrl: REDIS_URL, prefix, mapping: patronsOnlyMapping(), pageSize: PAGE, batchSize: PAGE });
   const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
-  await bootstrapCustomFields(admin, (await loadMapping(bundledMapping(), 'koha')).customGroups);
+  await bootstrapCrm(admin, crmNeedsOf([await loadMapping(bundledMapping(), 'koha')], {}));
   const config = { ...loaded.config, sync: { ...loaded.config.sync, concurrency: 1, stall_seconds: 2, lease_seconds: 20 } };
   return { file: await writeConfig(path.join(dir, `${name}.yaml`), config), prefix };
 }

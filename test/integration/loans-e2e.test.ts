@@ -69,7 +69,7 @@ function expectCrmHolds(expected: Map<string, CrmLoan>): void {
 }
 
 beforeAll(async () => {
-  harness = await startSyncHarness({ patrons: 2000, seed: 8, mapping: bundledMapping(), pageSize: 200, batchSize: 50, civiTimezone: CRM_ZONE });
+  harness = await startSyncHarness({ patrons: 2000, seed: 8, mapping: bundledMapping(), anonymousPatron: true, pageSize: 200, batchSize: 50, civiTimezone: CRM_ZONE });
   env = harness.env;
 }, 120_000);
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { patronsOnlyMapping } from './patrons-only.js';
 import { sandboxConfig } from '../../src/sandbox/sandbox-config.js';
 import type { FailureEntry, RunReport } from '../../src/state/ports.js';
 import { ensureBuilt, runCli, writeConfig } from './cli-process.js';
@@ -43,7 +44,7 @@ async function setUp(name: string, civiLatencyMs = 0): Promise<string> {
   env = await startSandboxes({ patrons: PATRONS, seed: 5, civiLatencyMs });
   const prefix = `pb-test-${name}-${randomBytes(3).toString('hex')}`;
   prefixes.push(prefix);
-  const loaded = sandboxConfig(env, { redisUrl: REDIS_URL, prefix, pageSize: PAGE, batchSize: PAGE });
+  const loaded = sandboxConfig(env, { redisUrl: REDIS_URL, prefix, mapping: patronsOnlyMapping(), pageSize: PAGE, batchSize: PAGE });
   return writeConfig(path.join(dir, `${name}.yaml`), loaded.config);
 }
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../src/config/schema.js';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { patronsOnlyMapping } from './patrons-only.js';
 import { sandboxConfig } from '../../src/sandbox/sandbox-config.js';
 import { ensureBuilt, runCli, spawnCli, writeConfig } from './cli-process.js';
 import { endWithin, RAW_ERROR, startBootstrapped, until } from './cli-fixtures.js';
@@ -69,7 +70,7 @@ afterAll(async () => {
 type Variant = { auth?: 'basic' | 'oauth2'; kohaPassword?: string; crmKey?: string; redisUrl?: string; format?: 'text' | 'json' };
 
 async function config(name: string, v: Variant = {}): Promise<string> {
-  const { config: c } = sandboxConfig(env, { redisUrl: v.redisUrl ?? redis.url, prefix: 'pb-test', pageSize: 100, batchSize: 100, ...(v.auth ? { auth: v.auth } : {}) });
+  const { config: c } = sandboxConfig(env, { redisUrl: v.redisUrl ?? redis.url, prefix: 'pb-test', mapping: patronsOnlyMapping(), pageSize: 100, batchSize: 100, ...(v.auth ? { auth: v.auth } : {}) });
   const source = c.sources[0]!;
   const cfg: Config = {
     ...c,

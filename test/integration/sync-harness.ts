@@ -34,15 +34,16 @@ export interface SyncHarness {
 
 /** `serverTimezone` is the sandbox Koha's clock; `kohaTimezone` what the configuration says (both default to the sandbox zone). */
 export async function startSyncHarness(
-  opts: { patrons: number; seed: number; serverTimezone?: string; civiTimezone?: string; civiFaults?: CiviFaultOptions; civiPrefill?: boolean | CrmPrefillOptions } & ConfigOptions,
+  opts: { patrons: number; seed: number; serverTimezone?: string; civiTimezone?: string; anonymousPatron?: boolean; civiFaults?: CiviFaultOptions; civiPrefill?: boolean | CrmPrefillOptions } & ConfigOptions,
 ): Promise<SyncHarness> {
-  const { patrons, seed, serverTimezone, civiTimezone, civiFaults, civiPrefill, ...configOpts } = opts;
+  const { patrons, seed, serverTimezone, civiTimezone, anonymousPatron, civiFaults, civiPrefill, ...configOpts } = opts;
   const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
   const env = await startSandboxes({
     patrons,
     seed,
     ...(serverTimezone !== undefined ? { kohaTimezone: serverTimezone } : {}),
     ...(civiTimezone !== undefined ? { civiTimezone } : {}),
+    ...(anonymousPatron ? { anonymousPatron } : {}),
     ...(civiFaults ? { civiFaults } : {}),
     ...(civiPrefill ? { civiPrefill } : {}),
   });

@@ -100,7 +100,7 @@ describe('compileMapping errors name the file, the path, the line and what was e
     ['two suffix forms writing one CRM field', edit(13, '  address_primary.country_id:name: { from: country }\n  phone_primary.phone: { from: phone }\n  address_primary.country_id:label: { from: country }'),
       `${FILE}:15: fields."address_primary.country_id:label": also writes CiviCRM field "address_primary.country_id", like fields."address_primary.country_id:name" (line 13); expected one entry per CRM field: keep one of them`],
     ['the mapping is a list, not a map', '- version: 1\n- source: koha\n',
-      `${FILE}:1: (top level): expected a map (key: value lines) with keys such as version, source, contact_type, external_id, fields, custom_fields, groups, groups_on_conflict, match, got a list`],
+      `${FILE}:1: (top level): expected a map (key: value lines) with keys such as version, source, contact_type, external_id, fields, custom_fields, groups, groups_on_conflict, match, loans, privacy, lifecycle, engagement, got a list`],
     ['missing external_id (line of the parent)', edit(3, ''), `${FILE}:1: external_id: required key is missing (expected a map)`],
   ])('%s', (_name, text, expected) => {
     expect(errorOf(text).message).toContain(expected);
@@ -147,6 +147,8 @@ describe('compiled mapping metadata', () => {
     expect(m.targetFields).toEqual([
       'contact_type', 'external_identifier', 'last_name', 'email_primary.email', 'address_primary.street_address',
       'Library_Patron.Card_Number',
+      // minors are flagged do-not-email and do-not-mail by default (privacy.minors.action: flag)
+      'do_not_email', 'do_not_mail',
     ]);
     expect(m.customGroups).toEqual([{
       name: 'Library_Patron', title: 'Library patron', extends: 'Individual',

@@ -25,6 +25,10 @@ const mapping: CompiledMapping = {
   sync: { fieldPolicy: () => 'source', groupPolicy: 'crm', matchFields: ['last_name', 'first_name'], onTrashed: 'conflict', onDeleted: 'conflict' },
   managedGroup: () => true,
   loans: null,
+  keyOf: (r) => `koha:${r.id}`,
+  privacy: { excludeCategories: new Set(), minorAge: 16, minorAction: 'flag', onAnonymised: 'erase' },
+  lifecycle: { onGone: 'nothing', onExpired: 'nothing', group: { name: 'Former', title: 'Former' }, maxGonePercent: 20 },
+  engagement: null,
   transform(r): TransformResult {
     if (r.anonymised) return { kind: 'skip', reason: 'anonymised' };
     if (!r.data.surname) return { kind: 'reject', code: 'RECORD_INVALID', reason: 'surname is required' };

@@ -75,7 +75,7 @@ interface Loan {
 
 export function buildCirculation(
   patrons: readonly KohaPatron[], libraryIds: readonly string[], rng: Rng, nowMs: number, tz: string,
-  anonymousId = SANDBOX_ANONYMOUS_PATRON_ID,
+  anonymousId: number | null = SANDBOX_ANONYMOUS_PATRON_ID,
 ): Circulation {
   const latest = nowMs - 1000;
   const biblioCount = Math.max(10, Math.round(patrons.length / 2));

@@ -17,8 +17,9 @@ export interface GenerateOptions {
   /** The server's "now"; every updated_on is strictly before it. Default 2026-11-23T09:00:00Z. */
   now?: Date;
   timezone?: string;
-  /** patron_id of Koha's AnonymousPatron (the first patron of the list). Default SANDBOX_ANONYMOUS_PATRON_ID. */
-  anonymousPatronId?: number;
+  /** patron_id of Koha's AnonymousPatron (the first patron of the list). Default SANDBOX_ANONYMOUS_PATRON_ID; null: a Koha without
+   * the AnonymousPatron preference (no such patron; anonymised loans lose their patron_id). */
+  anonymousPatronId?: number | null;
 }
 
 export interface KohaDataset {
@@ -31,8 +32,8 @@ export interface KohaDataset {
   checkouts: KohaCheckout[];
   /** For tests: which patron ids carry which hostile trait. */
   traits: Map<number, string[]>;
-  /** The AnonymousPatron's patron_id (owner of anonymised loan history). */
-  anonymousPatronId: number;
+  /** The AnonymousPatron's patron_id (owner of anonymised loan history), or null without one. */
+  anonymousPatronId: number | null;
 }
 
 export const DEFAULT_NOW = new Date(Date.UTC(2026, 10, 23, 9, 0, 0));
@@ -100,8 +101,8 @@ export function generateKohaDataset(opts: GenerateOptions): KohaDataset {
     if (t.length > 0) traits.set(id, t);
     patrons.push(patron);
   }
-  const anonymousId = opts.anonymousPatronId ?? SANDBOX_ANONYMOUS_PATRON_ID;
-  const all = [anonymousPatron(anonymousId, libraryIds[0]!, nowMs, tz), ...patrons];
+  const anonymousId = opts.anonymousPatronId === undefined ? SANDBOX_ANONYMOUS_PATRON_ID : opts.anonymousPatronId;
+  const all = anonymousId === null ? patrons : [anonymousPatron(anonymousId, libraryIds[0]!, nowMs, tz), ...patrons];
   deriveTraits(all, traits, dateIn(nowMs, tz));
   // Built after the patrons, so the patrons' random draws do not depend on the loans.
   const circulation = buildCirculation(patrons, libraryIds, rng, nowMs, tz, anonymousId);

@@ -23,7 +23,7 @@ export interface LendOptions {
 }
 
 export class LoanDesk {
-  constructor(private readonly store: KohaStore, readonly anonymousPatronId: number) {}
+  constructor(private readonly store: KohaStore, readonly anonymousPatronId: number | null) {}
 
   private loan(checkoutId: number): Row {
     const row = this.store.checkouts.find((c) => c.checkout_id === checkoutId);

@@ -21,7 +21,7 @@ export interface KohaSandboxOptions extends StoreData {
   /** Clock for `updated_on` bumps, overdue counts and token expiry. */
   now?: () => Date;
   /** Koha's AnonymousPatron syspref: who anonymised history belongs to. Default SANDBOX_ANONYMOUS_PATRON_ID. */
-  anonymousPatronId?: number;
+  anonymousPatronId?: number | null;
 }
 
 export interface KohaSandbox {
@@ -36,7 +36,7 @@ export interface KohaSandbox {
   /** Makes every token issued so far expired. */
   expireTokens(): void;
   /** The AnonymousPatron's patron_id. */
-  anonymousPatronId: number;
+  anonymousPatronId: number | null;
   /** Check-in at now() (library: the issuing one unless given); a privacy 2 patron's loan goes to the AnonymousPatron. */
   returnLoan(checkoutId: number, opts?: { libraryId?: string }): void;
   /** Renewal at now(): renewals_count + 1, due 21 days on at 23:59 local. */
@@ -72,7 +72,7 @@ export async function startKohaSandbox(opts: KohaSandboxOptions & { port?: numbe
   assertTimeZone(timeZone);
   const now = opts.now ?? (() => new Date());
   const store = new KohaStore(opts, timeZone);
-  const desk = new LoanDesk(store, opts.anonymousPatronId ?? SANDBOX_ANONYMOUS_PATRON_ID);
+  const desk = new LoanDesk(store, opts.anonymousPatronId === undefined ? SANDBOX_ANONYMOUS_PATRON_ID : opts.anonymousPatronId);
   const auth = new SandboxAuth(opts.auth ?? {}, now);
   const stats = { requests: 0, byRoute: {} as Record<string, number> };
   const count = (key: string): void => {

@@ -1,0 +1,103 @@
+/**
+ * The sweep after a full run's reads: Koha has no feed of deleted patrons or of loans that lost their
+ * patron, so a full run notes every patron and loan id it read (page-handler.ts), and this stream
+ * compares them with what the CRM holds under this source's keys:
+ *   - contacts whose patron is gone get lifecycle.on_gone (nothing, flag: the lifecycle group, clear:
+ *     erase the library fields and the loans), never a hard delete;
+ *   - loan activities whose loan Koha no longer shows (anonymised without an AnonymousPatron, or
+ *     deleted) are deleted.
+ * Neither happens when more than lifecycle.max_gone_percent would be affected: a Koha answering
+ * with too little (a wrong filter, missing permissions) must not empty the CRM.
+ * Incremental runs read no page here.
+ */
+import type { Stream } from '../../connectors/connector.js';
+import { BridgeError } from '../core/errors.js';
+import { CHECKOUTS, PATRONS, unitOf } from '../core/streams.js';
+import type { SentState } from '../core/types.js';
+import { LOAN_FIELDS } from '../mapping/loans.js';
+import type { CompiledMapping } from '../mapping/types.js';
+import { deleteLoansOf, departedState, departureOp } from './patron-writer.js';
+import type { StreamWriter, WriteOutcome } from './types.js';
+
+export const SWEEP = 'sweep';
+
+/** One page of one record in full runs (the writer does the comparing), none in incremental ones. */
+export function createSweepStream(sourceId: string): Stream {
+  return {
+    async read(request) {
+      const full = request.since === null && request.after === null;
+      return { records: full ? [{ sourceId, kind: 'patron', id: 'sweep', updatedAt: request.until, anonymised: false, data: {} }] : [], rejected: [], last: null, hasMore: false };
+    },
+    async readIds() {
+      return { records: [], rejected: [], missing: [] };
+    },
+    next: () => null,
+    movesCursor: () => false,
+  };
+}
+
+/** More than the allowed share, and more than a handful (a few departures of a small library are not a mass event). */
+const massive = (n: number, total: number, maxPercent: number) => n > 10 && n > (total * maxPercent) / 100;
+
+function tooMany(what: string, gone: number, total: number, maxPercent: number): BridgeError {
+  return new BridgeError(
+    'SOURCE_INCOMPLETE',
+    `${gone} of ${total} ${what} are no longer in Koha, more than lifecycle.max_gone_percent (${maxPercent}%); nothing was changed. ` +
+      'Check that the Koha user may read every patron and loan, or raise max_gone_percent if so many really left',
+    { context: { system: 'koha' }, transient: false },
+  );
+}
+
+export function createSweepWriter(mapping: CompiledMapping, opts: { sourceId: string }): StreamWriter {
+  const patronsUnit = unitOf(opts.sourceId, PATRONS);
+  const loansUnit = unitOf(opts.sourceId, CHECKOUTS);
+  const idOf = (key: string) => key.slice(opts.sourceId.length + 1);
+  const max = mapping.lifecycle.maxGonePercent;
+  return {
+    preflight: async () => null,
+    async write(deps, records, result, ctx) {
+      const out: WriteOutcome = { sent: new Map(), cleared: [], held: [], conflicts: [], applied: [] };
+      if (records.length === 0) return out;
+      const at = deps.clock().toISOString();
+
+      // Patrons gone from Koha.
+      const seen = await deps.state.seenIds(ctx.runId, patronsUnit);
+      const linked = [...(await deps.state.listSent(patronsUnit))].filter(([, s]) => s.contactId !== undefined && !s.excluded);
+      const gone = linked.filter(([key, s]) => !s.withheld && !seen.has(idOf(key)));
+      if (massive(gone.length, linked.length, max)) throw tooMany('contacts\' patrons', gone.length, linked.length, max);
+      const action = mapping.lifecycle.onGone;
+      if (gone.length && action !== 'nothing') {
+        const results = await deps.crm.applyContacts(gone.map(([key, s]) => departureOp(mapping, key, idOf(key), s, action)));
+        const done = gone.filter((_, i) => results[i]?.outcome !== 'rejected');
+        gone.forEach(([key], i) => {
+          const r = results[i]!;
+          if (r.outcome === 'rejected') result.rejections.push({ recordId: idOf(key), code: r.code ?? 'CRM_API', reason: `patron gone from Koha, but its contact could not be ${action === 'clear' ? 'cleared' : 'flagged'}: ${r.reason ?? 'refused'}` });
+        });
+        if (action === 'clear') await deleteLoansOf(deps, mapping, done.map(([, s]) => s.contactId!));
+        await deps.state.putSent(patronsUnit, new Map(done.map(([key, s]) => [key, departedState(mapping, s, action, 'gone', at)])));
+        result[action === 'clear' ? 'deleted' : 'updated'] += done.length;
+      } else if (gone.length) {
+        await deps.state.putSent(patronsUnit, new Map(gone.map(([key, s]) => [key, { ...s, withheld: 'gone' as const, at }])));
+        result.skipped += gone.length;
+      }
+      if (gone.length) deps.logger.info('patrons gone from Koha', { sourceId: opts.sourceId, contacts: gone.length, action });
+
+      // Loans Koha no longer shows.
+      if (mapping.loans) {
+        const seenLoans = await deps.state.seenIds(ctx.runId, loansUnit);
+        const live = [...(await deps.state.listSent(loansUnit))].filter(([, s]) => !s.deleted);
+        const lost = live.filter(([key]) => !seenLoans.has(key.slice(key.lastIndexOf(':') + 1)));
+        if (massive(lost.length, live.length, max)) throw tooMany('loans in the CRM', lost.length, live.length, max);
+        if (lost.length) {
+          await deps.crm.deleteActivities(lost.map(([key]) => key), LOAN_FIELDS.id);
+          await deps.state.noteLoanOwners(loansUnit, lost.map(([key]) => ({ loanKey: key, patronKey: null, day: null })));
+          await deps.state.putSent(loansUnit, new Map<string, SentState>(lost.map(([key]) => [key, { groups: [], at, deleted: true }])));
+          result.deleted += lost.length;
+        }
+      }
+      result.read = 0; // the sweep reads no source record of its own
+      out.cleared.push('sweep');
+      return out;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/** IndexState (see ports.ts) on Redis and in memory. */
+import type { Redis } from 'ioredis';
+import type { SentState } from '../core/types.js';
+import type { IndexState } from './ports.js';
+
+const SEEN_TTL_SECONDS = 3 * 24 * 3600;
+type Owner = [patronKey: string, day: string];
+
+export function createRedisIndex(redis: Redis, prefix: string): IndexState {
+  const k = {
+    owners: (u: string) => `${prefix}:state:loan-owner:${u}`,
+    days: (u: string, p: string) => `${prefix}:state:loan-days:${u}:${p}`,
+    due: (u: string) => `${prefix}:state:engagement-due:${u}`,
+    seen: (r: string, u: string) => `${prefix}:state:run:${r}:seen:${u}`,
+    sent: (u: string) => `${prefix}:state:sent:${u}`,
+  };
+  return {
+    async noteLoanOwners(unit, loans) {
+      if (loans.length === 0) return;
+      const prev = await redis.hmget(k.owners(unit), ...loans.map((l) => l.loanKey));
+      const m = redis.multi();
+      let changes = 0;
+      loans.forEach((l, i) => {
+        const was = prev[i] ? (JSON.parse(prev[i]!) as Owner) : null;
+        const now: Owner | null = l.patronKey !== null && l.day !== null ? [l.patronKey, l.day] : null;
+        if (JSON.stringify(was) === JSON.stringify(now)) return;
+        changes += 1;
+        if (was) m.hdel(k.days(unit, was[0]), l.loanKey).zadd(k.due(unit), 0, was[0]);
+        if (now) m.hset(k.days(unit, now[0]), l.loanKey, now[1]).hset(k.owners(unit), l.loanKey, JSON.stringify(now)).zadd(k.due(unit), 0, now[0]);
+        else m.hdel(k.owners(unit), l.loanKey);
+      });
+      if (changes) await m.exec();
+    },
+    async loanDaysOf(unit, patronKeys) {
+      const m = redis.multi();
+      for (const p of patronKeys) m.hvals(k.days(unit, p));
+      const res = patronKeys.length ? ((await m.exec()) ?? []) : [];
+      return new Map(patronKeys.map((p, i) => [p, (res[i]?.[1] as string[] | undefined) ?? []]));
+    },
+    async dueEngagements(unit, untilMs, limit) {
+      return redis.zrangebyscore(k.due(unit), '-inf', untilMs, 'LIMIT', 0, limit);
+    },
+    async scheduleEngagements(unit, due) {
+      if (due.length === 0) return;
+      const m = redis.multi();
+      for (const d of due) {
+        if (d.atMs === null) m.zrem(k.due(unit), d.patronKey);
+        else m.zadd(k.due(unit), d.atMs, d.patronKey);
+      }
+      await m.exec();
+    },
+    async markSeen(runId, unit, ids) {
+      if (ids.length === 0) return;
+      await redis.multi().sadd(k.seen(runId, unit), ...ids).expire(k.seen(runId, unit), SEEN_TTL_SECONDS).exec();
+    },
+    async seenIds(runId, unit) {
+      return new Set(await redis.smembers(k.seen(runId, unit)));
+    },
+    async listSent(unit) {
+      const all = await redis.hgetall(k.sent(unit));
+      return new Map(Object.entries(all).map(([key, v]) => [key, JSON.parse(v) as SentState]));
+    },
+    async putSent(unit, states) {
+      if (states.size) await redis.hset(k.sent(unit), ...[...states].flatMap(([key, st]) => [key, JSON.stringify(st)]));
+    },
+  };
+}
+
+export function createMemoryIndex(sentOf: (unit: string) => Map<string, SentState>): IndexState {
+  const owners = new Map<string, Owner>();
+  const days = new Map<string, Map<string, string>>();
+  const due = new Map<string, Map<string, number>>();
+  const seen = new Map<string, Set<string>>();
+  const daysOf = (u: string, p: string) => days.get(`${u}|${p}`) ?? days.set(`${u}|${p}`, new Map()).get(`${u}|${p}`)!;
+  const dueOf = (u: string) => due.get(u) ?? due.set(u, new Map()).get(u)!;
+  return {
+    async noteLoanOwners(unit, loans) {
+      for (const l of loans) {
+        const was = owners.get(`${unit}|${l.loanKey}`) ?? null;
+        const now: Owner | null = l.patronKey !== null && l.day !== null ? [l.patronKey, l.day] : null;
+        if (JSON.stringify(was) === JSON.stringify(now)) continue;
+        if (was) {
+          daysOf(unit, was[0]).delete(l.loanKey);
+          dueOf(unit).set(was[0], 0);
+        }
+        if (now) {
+          daysOf(unit, now[0]).set(l.loanKey, now[1]);
+          owners.set(`${unit}|${l.loanKey}`, now);
+          dueOf(unit).set(now[0], 0);
+        } else owners.delete(`${unit}|${l.loanKey}`);
+      }
+    },
+    async loanDaysOf(unit, patronKeys) {
+      return new Map(patronKeys.map((p) => [p, [...daysOf(unit, p).values()]]));
+    },
+    async dueEngagements(unit, untilMs, limit) {
+      return [...dueOf(unit)].filter(([, at]) => at <= untilMs).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([p]) => p);
+    },
+    async scheduleEngagements(unit, list) {
+      for (const d of list) {
+        if (d.atMs === null) dueOf(unit).delete(d.patronKey);
+        else dueOf(unit).set(d.patronKey, d.atMs);
+      }
+    },
+    async markSeen(runId, unit, ids) {
+      const s = seen.get(`${runId}|${unit}`) ?? seen.set(`${runId}|${unit}`, new Set()).get(`${runId}|${unit}`)!;
+      for (const id of ids) s.add(id);
+    },
+    async seenIds(runId, unit) {
+      return new Set(seen.get(`${runId}|${unit}`) ?? []);
+    },
+    async listSent(unit) {
+      return new Map(sentOf(unit));
+    },
+    async putSent(unit, states) {
+      const m = sentOf(unit);
+      for (const [key, st] of states) m.set(key, st);
+    },
+  };
+}
