@@ -81,6 +81,18 @@ describe('loans become activities', () => {
   it('a first run writes every loan of an eligible patron once, on the right contact, with local dates and status', async () => {
     const checkouts = env.koha.checkouts();
     expect(checkouts.length).toBeGreaterThanOrEqual(6000);
+    // The history holds every kind the rules speak of.
+    const now = new Date().toISOString();
+    const kinds = {
+      current: checkouts.filter((c) => c.checkin_date === null).length,
+      overdue: checkouts.filter((c) => c.checkin_date === null && Date.parse(c.due_date) < Date.parse(now)).length,
+      renewed: checkouts.filter((c) => (c.renewals_count ?? 0) > 0).length,
+      returned: checkouts.filter((c) => c.checkin_date !== null).length,
+      anonymousPatron: checkouts.filter((c) => c.patron_id === ANONYMOUS).length,
+      deletedPatron: checkouts.filter((c) => c.patron_id === null).length,
+      privacy2: checkouts.filter((c) => c.patron_id !== null && privacyOf(c.patron_id) === 2).length,
+    };
+    for (const [kind, n] of Object.entries(kinds)) expect([kind, n > 0]).toEqual([kind, true]);
     const report = await harness.sync('full');
     expect(report.status).toBe('done');
     const loans = report.sources.find((s) => s.stream === 'checkouts')!;
@@ -118,5 +130,30 @@ describe('loans become activities', () => {
     // Koha was asked for the changed loans only (a window of a few pages), not for the whole history.
     expect(loans.read).toBeLessThan(200);
     expectCrmHolds(expectedLoans(env.koha.checkouts()));
+  }, 300_000);
+
+  it('a full run deletes what an incremental one cannot see: loans anonymised to nobody, and the loans of a deleted patron', async () => {
+    const contacts = contactOf();
+    const shown = env.koha.checkouts().filter((c) => c.checkin_date !== null && c.patron_id !== null && c.patron_id !== ANONYMOUS && contacts.has(c.patron_id) && privacyOf(c.patron_id) !== 2);
+    const toNobody = shown.slice(0, 2);
+    for (const c of toNobody) env.koha.anonymiseLoan(c.checkout_id, 'null');
+    // A patron with history but no loan out (Koha refuses to delete one with loans out).
+    const out = new Set(env.koha.checkouts().filter((c) => c.checkin_date === null).map((c) => c.patron_id));
+    const leaver = shown.map((c) => c.patron_id!).find((id) => !out.has(id) && !toNobody.some((c) => c.patron_id === id))!;
+    const leaverLoans = shown.filter((c) => c.patron_id === leaver).length;
+    env.koha.deletePatron(leaver);
+
+    const quick = (await harness.sync('incremental')).sources.find((s) => s.stream === 'checkouts')!;
+    expect(quick.deleted).toBe(0); // no timestamp moved: nothing to see for an incremental run
+    expect(crmLoans().has(`koha:checkout:${toNobody[0]!.checkout_id}`)).toBe(true);
+
+    const full = await harness.sync('full');
+    const sweep = full.sources.find((s) => s.stream === 'sweep')!;
+    expect(sweep).toMatchObject({ status: 'done', deleted: toNobody.length + leaverLoans, updated: 1 });
+    expectCrmHolds(expectedLoans(env.koha.checkouts()));
+    // The leaver's contact stays (never a hard delete), put in the lifecycle group for a person to see.
+    const group = env.civi.rows('Group').find((g) => g.name === 'Former_Library_Patrons')!;
+    expect(env.civi.rows('GroupContact').filter((gc) => gc.group_id === group.id && gc.status === 'Added').map((gc) => gc.contact_id)).toEqual([contacts.get(leaver)]);
+    expect(env.civi.rows('Contact').find((c) => c.id === contacts.get(leaver))?.is_deleted).toBe(false);
   }, 300_000);
 });
