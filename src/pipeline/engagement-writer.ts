@@ -69,8 +69,8 @@ export function createEngagementWriter(mapping: CompiledMapping, plan: Engagemen
         const e = engagementOf(days.get(key) ?? [], today, plan);
         const patron = patrons.get(key);
         if (!patron || patron.contactId === undefined || patron.excluded || patron.withheld) {
-          // Not a contact (yet): looked at again by the next run, unless the rules keep the patron out.
-          schedule.push({ patronKey: key, atMs: patron?.withheld || patron?.excluded ? null : now.getTime() + 1 });
+          // Not a contact (yet): due again when one of their loans is first written (loan-writer.ts).
+          schedule.push({ patronKey: key, atMs: null });
           result.skipped += 1;
           out.cleared.push(r.id);
           return;

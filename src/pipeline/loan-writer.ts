@@ -134,6 +134,9 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
         out.sent.set(a.key, { groups: [], at, fp, activityId: r.activityId, owner: a.patronKey, day: a.day, contactId });
         out.cleared.push(a.sourceRecordId);
       });
+      // A patron whose first loans reach the CRM only now (they were waiting for the contact) is due for engagement.
+      const firstWritten = [...new Set(writes.filter((w, i) => saved[i]?.outcome === 'written' && !loans.has(w.a.key)).map((w) => w.a.patronKey))];
+      await deps.state.scheduleEngagements(ctx.unit, firstWritten.map((patronKey) => ({ patronKey, atMs: 0 })));
       if (deletes.length > 0) {
         await deps.crm.deleteActivities(deletes.map((d) => d.key), keyField);
         for (const d of deletes) {

@@ -8,7 +8,7 @@
  *     deleted) are deleted.
  * Neither happens when more than lifecycle.max_gone_percent would be affected: a Koha answering
  * with too little (a wrong filter, missing permissions) must not empty the CRM.
- * Incremental runs read no page here.
+ * Runs that did not read a stream whole (incremental ones) leave it alone.
  */
 import type { Stream } from '../../connectors/connector.js';
 import { BridgeError } from '../core/errors.js';
@@ -21,12 +21,11 @@ import type { StreamWriter, WriteOutcome } from './types.js';
 
 export const SWEEP = 'sweep';
 
-/** One page of one record in full runs (the writer does the comparing), none in incremental ones. */
+/** One page of one record (the writer does the comparing, when the run read the source whole). */
 export function createSweepStream(sourceId: string): Stream {
   return {
     async read(request) {
-      const full = request.since === null && request.after === null;
-      return { records: full ? [{ sourceId, kind: 'patron', id: 'sweep', updatedAt: request.until, anonymised: false, data: {} }] : [], rejected: [], last: null, hasMore: false };
+      return { records: request.after === null ? [{ sourceId, kind: 'patron', id: 'sweep', updatedAt: request.until, anonymised: false, data: {} }] : [], rejected: [], last: null, hasMore: false };
     },
     async readIds() {
       return { records: [], rejected: [], missing: [] };
@@ -60,6 +59,10 @@ export function createSweepWriter(mapping: CompiledMapping, opts: { sourceId: st
       if (records.length === 0) return out;
       const at = deps.clock().toISOString();
 
+      // Only what this run read whole (a full run, or the first run of a stream) can tell what Koha no longer has.
+      const whole = async (unit: string) => (await deps.state.getFirstRequest(ctx.runId, unit))?.since === null;
+      if (!(await whole(patronsUnit))) return out;
+
       // Patrons gone from Koha.
       const seen = await deps.state.seenIds(ctx.runId, patronsUnit);
       const linked = [...(await deps.state.listSent(patronsUnit))].filter(([, s]) => s.contactId !== undefined && !s.excluded);
@@ -83,7 +86,7 @@ export function createSweepWriter(mapping: CompiledMapping, opts: { sourceId: st
       if (gone.length) deps.logger.info('patrons gone from Koha', { sourceId: opts.sourceId, contacts: gone.length, action });
 
       // Loans Koha no longer shows.
-      if (mapping.loans) {
+      if (mapping.loans && (await whole(loansUnit))) {
         const seenLoans = await deps.state.seenIds(ctx.runId, loansUnit);
         const live = [...(await deps.state.listSent(loansUnit))].filter(([, s]) => !s.deleted);
         const lost = live.filter(([key]) => !seenLoans.has(key.slice(key.lastIndexOf(':') + 1)));

@@ -34,9 +34,9 @@ export interface SyncHarness {
 
 /** `serverTimezone` is the sandbox Koha's clock; `kohaTimezone` what the configuration says (both default to the sandbox zone). */
 export async function startSyncHarness(
-  opts: { patrons: number; seed: number; serverTimezone?: string; civiTimezone?: string; anonymousPatron?: boolean; civiFaults?: CiviFaultOptions; civiPrefill?: boolean | CrmPrefillOptions } & ConfigOptions,
+  opts: { patrons: number; seed: number; serverTimezone?: string; civiTimezone?: string; anonymousPatron?: boolean; clock?: () => Date; civiFaults?: CiviFaultOptions; civiPrefill?: boolean | CrmPrefillOptions } & ConfigOptions,
 ): Promise<SyncHarness> {
-  const { patrons, seed, serverTimezone, civiTimezone, anonymousPatron, civiFaults, civiPrefill, ...configOpts } = opts;
+  const { patrons, seed, serverTimezone, civiTimezone, anonymousPatron, clock, civiFaults, civiPrefill, ...configOpts } = opts;
   const prefix = `pb-test-${randomBytes(4).toString('hex')}`;
   const env = await startSandboxes({
     patrons,
@@ -50,7 +50,7 @@ export async function startSyncHarness(
 
   async function start(options: ConfigOptions): Promise<{ app: App; loaded: LoadedConfig }> {
     const loaded = sandboxConfig(env, { mapping: patronsOnlyMapping(), ...options, redisUrl: REDIS_URL, prefix });
-    return { app: await createApp(loaded, nullLogger), loaded };
+    return { app: await createApp(loaded, nullLogger, clock ? { clock } : {}), loaded };
   }
 
   let current = await start(configOpts);

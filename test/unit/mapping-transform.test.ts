@@ -111,7 +111,7 @@ describe('rejects and skips', () => {
     ['Koha\'s anonymized field', {}, { anonymized: true }],
   ])('anonymised patrons are skipped (%s)', (_n, over, data) => {
     const r = mapping({ last_name: { from: 'surname', required: true } }).transform(record({ surname: 'X', ...data }, over));
-    expect(r).toEqual({ kind: 'skip', reason: 'anonymised by the library' });
+    expect(r).toEqual({ kind: 'skip', reason: 'withheld by the privacy rules (anonymised)', withheld: 'anonymised' });
   });
 
   it('external ids are namespaced and must fit 64 characters', () => {
