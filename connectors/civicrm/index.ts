@@ -19,5 +19,5 @@ export type { CrmSink, FieldSpec, ContactFit } from './sink.js';
 export type { SnapshotRequest } from './snapshot.js';
 export { bootstrapConflictActivities, SYNC_CONFLICT_TYPE, SYSTEM_CONTACT_KEY } from './activities.js';
 export type { ConflictNote } from './activities.js';
-export { bootstrapCrm } from './setup.js';
-export type { CrmNeeds, SetupItem } from './setup.js';
+export { bootstrapCrm, missingAccess } from './setup.js';
+export type { AccessNeed, CrmNeeds, SetupItem } from './setup.js';

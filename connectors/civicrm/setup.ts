@@ -14,6 +14,16 @@ export interface CrmNeeds {
   activityTypes: ReadonlyArray<{ name: string; label: string; description: string }>;
   /** Organisations activities are recorded from, by external identifier. */
   systemContacts: ReadonlyArray<{ key: string; name: string }>;
+  /** What the sync key (crm.api_key) must be allowed to do. */
+  access: readonly AccessNeed[];
+}
+
+/** A write the sync key must be allowed, and the permission it usually takes in CiviCRM. */
+export interface AccessNeed {
+  entity: string;
+  action: string;
+  permission: string;
+  why: string;
 }
 
 export interface SetupItem {
@@ -75,4 +85,14 @@ async function setUp(client: CiviClient, needs: CrmNeeds): Promise<SetupItem[]> 
     });
   }
   return items;
+}
+
+/** The needs the sync key is refused (APIv4 checkAccess, asked with the sync key itself). */
+export async function missingAccess(syncClient: CiviClient, needs: readonly AccessNeed[]): Promise<AccessNeed[]> {
+  const missing: AccessNeed[] = [];
+  for (const n of needs) {
+    const r = await syncClient.call<{ access?: boolean }>(n.entity, 'checkAccess', { action: n.action, values: {} });
+    if (r.values[0]?.access !== true) missing.push(n);
+  }
+  return missing;
 }

@@ -31,8 +31,9 @@ export async function mappingValidateCommand(file: string | undefined, opts: Map
   }
 
   let fields;
+  const sink = createCiviCrmSink({ ...loaded.config.crm, retries: 0 }, { logger: nullLogger });
   try {
-    fields = await createCiviCrmSink({ ...loaded.config.crm, retries: 0 }, { logger: nullLogger }).describeContactFields();
+    fields = await sink.describeContactFields();
   } catch (err) {
     process.stdout.write(`CRM check skipped: CiviCRM at ${loaded.config.crm.base_url} could not be asked (${describeError(err)})\n`);
     return EXIT.ok;
@@ -44,6 +45,13 @@ export async function mappingValidateCommand(file: string | undefined, opts: Map
       missing += 1;
       process.stdout.write(`${m.file}: target field "${f}" does not exist in CiviCRM${f.includes('.') && !f.includes('_primary.') ? ' (run `patron-bridge crm bootstrap` to create custom fields)' : ''}\n`);
     }
+  }
+  for (const m of mappings) {
+    // Loans need their activity type, the Library_Loan fields on Activity and the contact they come from.
+    const problem = m.loans ? await sink.loanSetupProblem({ activityType: m.loans.activityType.name, fields: m.loans.targetFields, sourceContact: m.loans.sourceContact }) : null;
+    if (problem === null) continue;
+    missing += 1;
+    process.stdout.write(`${m.file}: loans: ${problem} (run \`patron-bridge crm bootstrap\`)\n`);
   }
   if (missing > 0) return EXIT.usage;
   process.stdout.write(`every target field exists in CiviCRM at ${loaded.config.crm.base_url}\n`);

@@ -10,7 +10,7 @@ export interface SandboxOptions {
 }
 
 export async function sandboxCommand(opts: SandboxOptions): Promise<number> {
-  const env = await startSandboxes({ patrons: opts.patrons, seed: opts.seed, kohaPort: opts.kohaPort, civiPort: opts.civicrmPort });
+  const env = await startSandboxes({ patrons: opts.patrons, seed: opts.seed, anonymousPatron: true, kohaPort: opts.kohaPort, civiPort: opts.civicrmPort });
   process.stdout.write(
     [
       `Koha sandbox:    ${env.koha.url}/api/v1  (${env.dataset.patrons.length} patrons; Basic ${SANDBOX_CREDENTIALS.koha.username} / ${SANDBOX_CREDENTIALS.koha.password})`,

@@ -121,7 +121,8 @@ function transformLoan(sourceId: string, subject: Template, doc: LoansDocument, 
     if (name === 'title') return item !== null && ctx.titleOf ? ctx.titleOf(item) : null;
     return text(d[name]);
   };
-  const rendered = renderTemplate(subject, (ref) => (ref.kind === 'field' ? placeholder(ref.name) : null)) ?? doc.activity_type.label;
+  // Activity.subject holds 255 characters (real CiviCRM would cut it with "..."): a long title is cut here.
+  const rendered = [...(renderTemplate(subject, (ref) => (ref.kind === 'field' ? placeholder(ref.name) : null)) ?? doc.activity_type.label)].slice(0, 255).join('');
   return {
     kind: 'activity',
     activity: {

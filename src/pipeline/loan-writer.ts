@@ -11,7 +11,7 @@ import { describeError } from '../core/errors.js';
 import type { SentState, SourceRecord } from '../core/types.js';
 import { LOAN_FIELDS, type DesiredActivity, type LoanPlan } from '../mapping/loans.js';
 import type { CompiledMapping } from '../mapping/types.js';
-import type { PipelineDeps, StreamWriter, WriteOutcome } from './types.js';
+import type { StreamWriter, WriteOutcome } from './types.js';
 
 export interface LoanWriterOptions {
   sourceId: string;

@@ -1,16 +1,16 @@
 /**
  * The patrons stream's writer: each patron through the mapping (pure), fitted to the CRM's fields,
- * then reconciled with what the CRM holds and written (contact-writer.ts).
+ * then reconciled with what the CRM holds and written (contact-writer.ts). Patrons the privacy rules
+ * withhold who are already contacts leave the sync here: erased, flagged or left (departure*).
  */
 import { addWarning, type FieldWarning } from '../core/field-policy.js';
-import type { DesiredContact } from '../core/types.js';
+import type { CrmOperation, DesiredContact, SentState } from '../core/types.js';
 import { describeError } from '../core/errors.js';
-import type { CompiledMapping } from '../mapping/types.js';
-import { writeContacts } from './contact-writer.js';
 import { LOAN_FIELDS } from '../mapping/loans.js';
 import type { Withheld } from '../mapping/privacy.js';
+import type { CompiledMapping } from '../mapping/types.js';
 import type { PageResult } from '../state/ports.js';
-import type { CrmOperation, SentState } from '../core/types.js';
+import { writeContacts } from './contact-writer.js';
 import type { PipelineDeps, StreamWriter, WriteOutcome } from './types.js';
 
 export function createPatronWriter(mapping: CompiledMapping): StreamWriter {

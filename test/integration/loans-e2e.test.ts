@@ -124,11 +124,16 @@ describe('loans become activities', () => {
     const borrower = [...contacts.keys()].find((id) => privacyOf(id) !== 2)!;
     env.koha.lend(borrower);
 
+    const kohaBefore = env.koha.stats.byRoute['GET /checkouts'] ?? 0;
+    const crmBefore = writes();
     const report = await harness.sync('incremental');
     const loans = report.sources.find((s) => s.stream === 'checkouts')!;
     expect({ created: loans.created, updated: loans.updated, deleted: loans.deleted }).toEqual({ created: 1, updated: toReturn.length + toRenew.length, deleted: toAnonymise.length });
-    // Koha was asked for the changed loans only (a window of a few pages), not for the whole history.
+    // Koha was asked for the changed loans only (a window of a few pages), not for the whole history,
+    // and CiviCRM got a few batched writes (loans, deletions, the engagement of the patrons concerned).
     expect(loans.read).toBeLessThan(200);
+    expect((env.koha.stats.byRoute['GET /checkouts'] ?? 0) - kohaBefore).toBeLessThanOrEqual(4);
+    expect(writes() - crmBefore).toBeLessThanOrEqual(6);
     expectCrmHolds(expectedLoans(env.koha.checkouts()));
   }, 300_000);
 

@@ -1,5 +1,8 @@
-/** The bundled mapping without its loans section, for tests about patrons alone (faster, and their counts are of patrons). */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+/**
+ * Variants of the bundled mapping for tests: without its loans section (and what follows it), for tests
+ * about patrons alone (faster, and their counts are of patrons); or with some of its lines changed.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundledMapping } from '../../src/core/paths.js';
@@ -16,4 +19,16 @@ export function patronsOnlyMapping(): string {
   file = path.join(dir, 'patrons-only.yaml');
   writeFileSync(file, text.slice(0, cut) + '\n');
   return file;
+}
+
+/** The bundled mapping with some of its lines replaced (each must be there), written to a file of its own. */
+export function bundledMappingWith(edits: ReadonlyArray<readonly [string, string]>): string {
+  let text = readFileSync(bundledMapping(), 'utf8');
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) throw new Error(`the bundled mapping has no line "${from}"`);
+    text = text.replace(from, to);
+  }
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'pb-mapping-')), 'mapping.yaml');
+  writeFileSync(out, text);
+  return out;
 }

@@ -3,29 +3,14 @@
  * should be where is worked out here from the sandbox data and the rules as the issue states them.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DateTime } from 'luxon';
-import { bundledMapping } from '../../src/core/paths.js';
 import { SANDBOX_ANONYMOUS_PATRON_ID } from '../../src/sandbox/environment.js';
 import type { KohaPatron } from '../../src/sandbox/koha/types.js';
+import { bundledMappingWith } from './patrons-only.js';
 import { startSyncHarness, type SyncHarness } from './sync-harness.js';
 
 const CRM_ZONE = 'Europe/Paris';
 const TODAY = DateTime.now().setZone('UTC').toISODate()!;
-
-/** The bundled mapping with some lines of its privacy section changed. */
-function mappingWith(edits: Array<[string, string]>): string {
-  let text = readFileSync(bundledMapping(), 'utf8');
-  for (const [from, to] of edits) {
-    if (!text.includes(from)) throw new Error(`the bundled mapping has no line "${from}"`);
-    text = text.replace(from, to);
-  }
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pb-privacy-')), 'mapping.yaml');
-  writeFileSync(file, text);
-  return file;
-}
 
 /** Age in whole years on TODAY, by hand. */
 function age(p: KohaPatron): number | null {
@@ -47,7 +32,7 @@ function crm(h: SyncHarness) {
 describe('categories, minors, privacy preferences, titles, anonymised patrons', () => {
   let h: SyncHarness;
   beforeAll(async () => {
-    const mapping = mappingWith([['  exclude_categories: []', '  exclude_categories: [STAFF]'], ['  # history_horizon_days: 365', '  history_horizon_days: 365']]);
+    const mapping = bundledMappingWith([['  exclude_categories: []', '  exclude_categories: [STAFF]'], ['  # history_horizon_days: 365', '  history_horizon_days: 365']]);
     h = await startSyncHarness({ patrons: 600, seed: 12, mapping, anonymousPatron: true, civiTimezone: CRM_ZONE });
     expect((await h.sync('full')).status).toBe('done');
   }, 120_000);
@@ -120,7 +105,7 @@ describe('a consent gate and minors left out', () => {
   let h: SyncHarness;
   const consented = (p: KohaPatron) => (p.extended_attributes ?? []).some((a) => a.type === 'NEWSLETTER' && a.value === '1');
   beforeAll(async () => {
-    const mapping = mappingWith([['  # consent_attribute: CRMCONSENT', '  consent_attribute: NEWSLETTER'], ['    action: flag                 # flag:', '    action: exclude              # flag:']]);
+    const mapping = bundledMappingWith([['  # consent_attribute: CRMCONSENT', '  consent_attribute: NEWSLETTER'], ['    action: flag                 # flag:', '    action: exclude              # flag:']]);
     h = await startSyncHarness({ patrons: 600, seed: 13, mapping, civiTimezone: CRM_ZONE });
     expect((await h.sync('full')).status).toBe('done');
   }, 120_000);

@@ -18,6 +18,7 @@ const PARAMS: Record<string, string[]> = {
   delete: ['where', 'useTrash', 'orderBy', 'limit'],
   getFields: ['action', 'loadOptions', 'values', 'select', 'where', 'orderBy', 'limit', 'offset', 'includeCustom'],
   getActions: ['select', 'where'],
+  checkAccess: ['action', 'values'],
   getDuplicates: ['dedupeRule', 'values'],
   getMergedTo: ['contactId', 'isTest'],
   getMergedFrom: ['contactId', 'isTest'],
@@ -43,6 +44,11 @@ function run(ctx: CallContext, entity: string, action: string, params: Row): Get
     case 'save': return actionSave(ctx, def, params);
     case 'delete': return actionDelete(ctx, def, params);
     case 'getFields': return { values: runGetFields(ctx, def, params) };
+    // Whether the API user may run `action` (the permissions the action needs; reads are always allowed and filtered by ACL).
+    case 'checkAccess': {
+      const perms = requiredPermissions(ctx, entity, String(params['action'] ?? ''));
+      return { values: [{ access: !perms || perms.some((p) => hasPerm(ctx.principal, p)) }] };
+    }
     case 'getDuplicates': return { values: runGetDuplicates(ctx, def, params) };
     // these answer [null] / [[]] when there is nothing, as the real actions append an empty result
     case 'getMergedTo': return { values: runGetMergedTo(ctx, params) as Row[] };

@@ -10,7 +10,7 @@ import { addressSchema, emailSchema, entityTagSchema, groupContactSchema, groupS
 import { activityContactSchema, activitySchema, customFieldSchema, customGroupSchema, optionGroupSchema, optionValueSchema } from './schema-setup.js';
 import { customFieldHooks, customGroupHooks, groupContactHooks, groupHooks, optionValueHooks, tagHooks } from './setup-entities.js';
 
-const CRUD = ['get', 'create', 'update', 'save', 'delete', 'getFields', 'getActions'];
+const CRUD = ['get', 'create', 'update', 'save', 'delete', 'getFields', 'getActions', 'checkAccess'];
 
 interface Spec {
   schema: EntitySchema;
