@@ -30,6 +30,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 
 export type Release = () => Promise<void>;
@@ -265,7 +266,11 @@ export function createCrmLimiter(redis: Redis, prefix: string, opts: RedisLimite
         try {
           got = (await redis.eval(LIMITER_ACQUIRE, 2, keys.sem, keys.starts, token, leaseMs, backoff.ceiling(), rate.count, rate.windowMs)) as [number, number];
         } catch (err) {
-          waiting.shift()!.reject(err);
+          // Transient whatever it was: the call is retried (and then the page job), never are its records rejected for it.
+          const e = classifyError(err);
+          waiting.shift()!.reject(
+            e.code === 'REDIS' ? e : new BridgeError('REDIS', `the CRM limiter could not reach Redis: ${e.message}`, { transient: true, context: { system: 'redis' } }),
+          );
           continue;
         }
         if (got[0] === 1) {
