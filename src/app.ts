@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createKohaConnector } from '../connectors/koha/index.js';
-import { createCiviCrmSink } from '../connectors/civicrm/index.js';
+import { createCiviCrmSink, createCrmLimiter, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY } from '../connectors/civicrm/index.js';
 import { createProducer, createWorkers, newRunId, waitForRun, type Producer, type RunWait, type Workers } from '../queues/index.js';
 import { configError, type LoadedConfig } from './config/load.js';
 import type { Logger } from './core/logger.js';
@@ -108,9 +108,16 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
     keepCompleted: config.sync.keep_completed_jobs,
     keepFailed: config.sync.keep_failed_jobs,
   });
+  // One limiter for every worker process on this prefix; a permit outlives the longest request (crm.timeout_ms).
+  const limiter = createCrmLimiter(control, prefix, {
+    maxConcurrency: config.crm.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
+    ...(config.crm.max_requests_per_second !== undefined ? { maxPerSecond: config.crm.max_requests_per_second } : {}),
+    leaseMs: Math.max(DEFAULT_LEASE_MS, config.crm.timeout_ms + 30_000),
+    logger,
+  });
   const deps: PipelineDeps = {
     sources,
-    crm: createCiviCrmSink(config.crm, { logger }),
+    crm: createCiviCrmSink(config.crm, { logger, limiter }),
     state,
     clock: opts.clock ?? (() => new Date()),
     logger,

@@ -12,6 +12,7 @@ import type { CrmConfig } from '../../src/config/schema.js';
 import { completeConflictActivities, createSystemContact, saveConflictActivities } from './activities.js';
 import { createCiviClient, type CiviClient, type RetryTuning } from './client.js';
 import { createFieldDescriber } from './fields.js';
+import type { CrmLimiter } from './limiter.js';
 import { fitContact } from './fit.js';
 import { chunked, createGroupWriter, WHOLE_CALL_CODES, type MembershipRow } from './groups.js';
 import type { CrmSink } from './sink.js';
@@ -25,6 +26,8 @@ export interface CiviCrmSinkDeps {
   /** Use this client instead of building one (tests, shared request counting). */
   client?: CiviClient;
   retry?: Partial<RetryTuning>;
+  /** Permits for each CiviCRM HTTP request (see limiter.ts); ignored when `client` is given. */
+  limiter?: CrmLimiter;
 }
 
 export type CiviCrmSink = CrmSink & { requests(): number };
@@ -67,7 +70,13 @@ function recordOf(op: CrmOperation): Values {
 
 export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCrmSink {
   const client =
-    deps.client ?? createCiviClient(cfg, { logger: deps.logger, ...(deps.http ? { http: deps.http } : {}), ...(deps.retry ? { retry: deps.retry } : {}) });
+    deps.client ??
+    createCiviClient(cfg, {
+      logger: deps.logger,
+      ...(deps.http ? { http: deps.http } : {}),
+      ...(deps.retry ? { retry: deps.retry } : {}),
+      ...(deps.limiter ? { limiter: deps.limiter } : {}),
+    });
   const describe = createFieldDescriber(client);
   const groups = createGroupWriter(client, cfg.batch_size, deps.logger);
   const systemContact = createSystemContact(client);

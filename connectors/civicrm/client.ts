@@ -8,6 +8,7 @@ import { BridgeError, classifyError, networkHint } from '../../src/core/errors.j
 import type { Logger } from '../../src/core/logger.js';
 import type { CrmConfig } from '../../src/config/schema.js';
 import { translateResponse, type CallSite, type CiviResponse } from './errors.js';
+import type { CrmLimiter } from './limiter.js';
 
 /** The success envelope (values as an array; `index` is not used by this client). */
 export interface ApiResult<T = Record<string, unknown>> {
@@ -50,6 +51,8 @@ export interface ClientDeps {
   retry?: Partial<RetryTuning>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Permits for each HTTP attempt (global limiter on Redis, or a local one); none: no limit. */
+  limiter?: CrmLimiter;
 }
 
 /** Base URL without credentials, query or trailing slash: safe for messages and logs. */
@@ -96,9 +99,22 @@ export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
   if (cfg.site_key) headers['X-Civi-Key'] = cfg.site_key;
   let requests = 0;
 
+  /** One HTTP attempt under a permit of the limiter, given back when the answer is in (never held while retries sleep). */
   async function once(site: CallSite, body: string): Promise<unknown> {
+    const limiter = deps.limiter;
+    if (!limiter) return attempt(site, body);
+    const release = await limiter.acquire();
+    try {
+      return await attempt(site, body, limiter);
+    } finally {
+      await release();
+    }
+  }
+
+  async function attempt(site: CallSite, body: string, limiter?: CrmLimiter): Promise<unknown> {
     requests += 1;
     let res: CiviResponse;
+    const started = Date.now();
     try {
       const r = await http.post<string>(`${base}/civicrm/ajax/api4/${site.entity}/${site.action}`, body, {
         headers,
@@ -119,7 +135,9 @@ export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
         }
       }
       res = { status: r.status, contentType, body: parsed, retryAfter: r.headers['retry-after'] as string | undefined };
+      limiter?.onResponse({ status: r.status, latencyMs: Date.now() - started });
     } catch (err) {
+      limiter?.onResponse({ latencyMs: Date.now() - started });
       // Never keep the axios error: its config carries the API key header.
       const code = (err as { code?: unknown }).code;
       const network = classifyError({ code }).code === 'NETWORK';

@@ -10,6 +10,8 @@ export { validateContactValues, codePointLength, isCalendarDate, isTimestamp } f
 export type { Problem, Rule } from './validate.js';
 export { fitContact } from './fit.js';
 export { createCiviCrmSink } from './civicrm-sink.js';
+export { createBackoff, createCrmLimiter, createLocalLimiter, limiterKeys, rateWindow, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY } from './limiter.js';
+export type { Backoff, BackoffOptions, CrmLimiter, RedisLimiterOptions, Release, ResponseInfo } from './limiter.js';
 export type { CiviCrmSink, CiviCrmSinkDeps } from './civicrm-sink.js';
 export { createGroupWriter } from './groups.js';
 export type { GroupWriter, MembershipRow } from './groups.js';

@@ -58,6 +58,10 @@ export const crmSchema = z
     /** First and longest wait between those retries (exponential, randomised); defaults in connectors/civicrm/client.ts. */
     retry_min_delay_ms: z.number().int().min(0).optional(),
     retry_max_delay_ms: z.number().int().min(0).optional(),
+    /** CiviCRM HTTP requests in flight at once across every process sharing redis.prefix (default 4, connectors/civicrm/limiter.ts). */
+    max_concurrency: z.number().int().min(1).max(256).optional(),
+    /** Request starts per second across those processes; no limit when absent. */
+    max_requests_per_second: z.number().positive().optional(),
   })
   .strict();
 

@@ -26,6 +26,8 @@ export interface CiviSandboxOptions {
 
 export interface CiviSandboxStats {
   requests: number;
+  /** The most requests in flight at once (HTTP layer) since the start or the last resetStats. */
+  maxInFlight: number;
   /** Calls executed, per "Entity.action" (a call failed by a fault before it ran is not counted). */
   byAction: Record<string, number>;
   /** Faults injected, per kind. */
@@ -54,7 +56,7 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
   const store = createStore(defs);
   const keys = { ...DEFAULT_CIVI_KEYS, ...opts.keys };
   const siteKey = opts.siteKey ?? DEFAULT_SITE_KEY;
-  const stats: CiviSandboxStats = { requests: 0, byAction: {}, faults: noFaults() };
+  const stats: CiviSandboxStats = { requests: 0, maxInFlight: 0, byAction: {}, faults: noFaults() };
   const faults = opts.faults ? createFaultPlan(opts.faults) : undefined;
   const now = opts.now ?? (() => new Date());
   const random = opts.random ?? Math.random;
@@ -73,6 +75,7 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
     stats,
     resetStats() {
       stats.requests = 0;
+      stats.maxInFlight = 0;
       for (const k of Object.keys(stats.byAction)) delete stats.byAction[k];
       Object.assign(stats.faults, noFaults());
     },

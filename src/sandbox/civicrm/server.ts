@@ -22,7 +22,8 @@ export interface ServerDeps {
   random: () => number;
   /** the site's time zone (IANA) */
   timezone: string;
-  stats: { requests: number; byAction: Record<string, number>; faults: Record<FaultKind, number> };
+  /** maxInFlight: the most requests open at once at the HTTP layer since the last reset (concurrency tests). */
+  stats: { requests: number; maxInFlight: number; byAction: Record<string, number>; faults: Record<FaultKind, number> };
   faults?: FaultPlan | undefined;
 }
 
@@ -106,8 +107,12 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, fault: Fault 
 }
 
 export function startHttpServer(deps: ServerDeps, port: number): Promise<{ server: http.Server; url: string }> {
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
     deps.stats.requests++;
+    inFlight += 1;
+    deps.stats.maxInFlight = Math.max(deps.stats.maxInFlight, inFlight);
+    res.once('close', () => (inFlight -= 1));
     const call = SINGLE_CALL.exec(new URL(req.url ?? '/', 'http://sandbox').pathname.replace(/\/+$/, ''));
     const fault = call && deps.faults ? deps.faults.next(`${call[1]}.${call[2]}`) : undefined;
     if (fault && answerTransportFault(fault, res)) {
