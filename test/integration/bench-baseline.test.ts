@@ -65,3 +65,25 @@ describe('per-record baseline', () => {
     expect(['Email', 'Phone', 'Address'].map((e) => env.civi.rows(e).length)).toEqual(locationRows);
   });
 });
+
+describe('the baseline against the cost model', () => {
+  let env: SandboxEnvironment;
+  afterAll(async () => env?.stop());
+
+  it('every request it sends is served by the pool and accounted at least its overhead', async () => {
+    env = await startSandboxes({ patrons: 8, seed: 5, civiCost: { workers: 2, scale: 0 } });
+    const admin = createCiviClient({ type: 'civicrm', base_url: env.civi.url, api_key: env.civi.keys.admin, batch_size: 50, timeout_ms: 10_000, retries: 0 }, { logger: nullLogger });
+    await bootstrapCrm(admin, crmNeedsOf([await loadMapping(bundledMapping(), 'koha')], {}));
+    env.civi.resetStats();
+    const r = await runBaseline({
+      koha: { url: env.koha.url, username: SANDBOX_CREDENTIALS.koha.username, password: SANDBOX_CREDENTIALS.koha.password },
+      crm: { url: env.civi.url, apiKey: env.civi.keys.sync }, loans: false,
+    });
+    expect(r.loans).toBe(0);
+    const pool = env.civi.stats.pool!;
+    expect(pool.requests).toBe(r.requests);
+    expect(env.civi.stats.requests).toBe(r.requests);
+    expect(pool.costMs).toBeGreaterThanOrEqual(93 * r.requests);
+    expect(pool.busyMs).toBe(0);
+  }, 60_000);
+});
