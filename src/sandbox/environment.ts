@@ -2,7 +2,7 @@
  * Both sandbox servers with generated data and known throwaway credentials: used by the demo,
  * `patron-bridge sandbox` and the integration tests.
  */
-import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox } from './civicrm/index.js';
+import { startCiviSandbox, type CiviFaultOptions, type CiviSandbox, type CostModelOptions } from './civicrm/index.js';
 import { SANDBOX_ANONYMOUS_PATRON_ID, describePrefill, generateKohaDataset, planCrmPrefill, type CrmPrefill, type CrmPrefillOptions, type KohaDataset } from './generator/index.js';
 import { startKohaSandbox, type KohaSandbox } from './koha/index.js';
 
@@ -54,6 +54,8 @@ export async function startSandboxes(opts: {
   civiFaults?: CiviFaultOptions;
   /** Milliseconds the sandbox CiviCRM waits before each answer (a slower CRM, for crash tests). */
   civiLatencyMs?: number;
+  /** Cost model of the sandbox CiviCRM: a pool of workers serving each request for its recorded cost (see civicrm/cost.ts). */
+  civiCost?: CostModelOptions;
   /** Start the CRM with the contacts a library's CiviCRM already holds (see generator/crm-prefill.ts). */
   civiPrefill?: boolean | CrmPrefillOptions;
   /** Other credentials than SANDBOX_CREDENTIALS (secret-redaction tests), and a CiviCRM site key. */
@@ -86,6 +88,7 @@ export async function startSandboxes(opts: {
     ...(opts.civiPort !== undefined ? { port: opts.civiPort } : {}),
     ...(opts.civiFaults ? { faults: opts.civiFaults } : {}),
     ...(opts.civiLatencyMs !== undefined ? { latencyMs: opts.civiLatencyMs } : {}),
+    ...(opts.civiCost ? { cost: opts.civiCost } : {}),
   });
   const plan = opts.civiPrefill ? planCrmPrefill(dataset.patrons, dataset.traits, opts.civiPrefill === true ? {} : opts.civiPrefill) : [];
   const prefill = describePrefill(plan, civi.addContacts(plan.map((c) => c.values)));

@@ -5,6 +5,8 @@ export type { CrmUser } from './crm-user.js';
 export type { MergeOptions, MergeResult } from './merge.js';
 export { DEFAULT_CIVI_KEYS, DEFAULT_SITE_KEY, PERMISSIONS } from './auth.js';
 export type { PrincipalName } from './auth.js';
+export { callCost, createWorkerPool, exchangeCost, outcomeOf, recordParts, requestCost, REQUEST_OVERHEAD_MS } from './cost.js';
+export type { CallOutcome, CostModelOptions, PoolReport, PoolStats } from './cost.js';
 export { FAULT_KINDS } from './faults.js';
 export type { CiviFaultOptions, FaultKind } from './faults.js';
 export { ellipsify, coerceValue } from './leniency.js';

@@ -9,6 +9,7 @@ import { createFaultPlan, FAULT_KINDS, type CiviFaultOptions, type FaultKind } f
 import { createStore } from './seed.js';
 import type { Row } from './store.js';
 import { startHttpServer } from './server.js';
+import { attachWorkerPool, createWorkerPool, type CostModelOptions, type PoolReport, type PoolStats } from './cost.js';
 
 export interface CiviSandboxOptions {
   keys?: Partial<Record<PrincipalName, string>>;
@@ -22,6 +23,11 @@ export interface CiviSandboxOptions {
   faults?: CiviFaultOptions;
   /** the site's time zone (IANA, default 'UTC'): a datetime written with an offset or Z is stored as its wall clock there */
   timezone?: string;
+  /**
+   * Cost model (cost.ts): a pool of `workers` that serves each request for what it would cost the
+   * recorded CiviCRM (times `scale`). None by default: requests are answered at once, as before.
+   */
+  cost?: CostModelOptions;
 }
 
 export interface CiviSandboxStats {
@@ -32,6 +38,8 @@ export interface CiviSandboxStats {
   byAction: Record<string, number>;
   /** Faults injected, per kind. */
   faults: Record<FaultKind, number>;
+  /** With the `cost` option: the worker pool's accounted figures (reset by resetStats). */
+  pool?: PoolStats;
 }
 
 const noFaults = (): Record<FaultKind, number> => Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
@@ -47,6 +55,8 @@ export interface CiviSandbox extends CrmUser {
   stop(): Promise<void>;
   stats: CiviSandboxStats;
   resetStats(): void;
+  /** With the `cost` option: busy time, wall time since the start or resetStats, utilisation; undefined without it. */
+  poolReport(): PoolReport | undefined;
   /** rows per entity, including trashed contacts (copies) */
   rows(entity: string): ReadonlyArray<Record<string, unknown>>;
 }
@@ -62,10 +72,13 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
   const random = opts.random ?? Math.random;
   const timezone = opts.timezone ?? 'UTC';
   if (!DateTime.now().setZone(timezone).isValid) throw new RangeError(`unknown time zone ${timezone}`);
+  const pool = opts.cost ? createWorkerPool(opts.cost) : undefined;
+  if (pool) stats.pool = pool.stats;
   const { server, url } = await startHttpServer(
     { store, defs, keys, siteKey, latencyMs: opts.latencyMs ?? 0, now, random, timezone, stats, faults },
     opts.port ?? 0,
   );
+  if (pool) attachWorkerPool(server, pool);
   return {
     ...crmUser({ store, defs, now, random, timezone }),
     url,
@@ -78,7 +91,9 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
       stats.maxInFlight = 0;
       for (const k of Object.keys(stats.byAction)) delete stats.byAction[k];
       Object.assign(stats.faults, noFaults());
+      pool?.reset();
     },
+    poolReport: () => pool?.report(),
     rows: (entity) => store.table(entity).all().map((r: Row) => ({ ...r })),
     stop: () => closeServer(server),
   };
