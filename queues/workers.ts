@@ -4,10 +4,10 @@
  * that fails for good, in the handler or outside it (stalled too often: its worker died twice),
  * finishes its source as failed, so no run is left "running".
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { classifyError, describeError } from '../src/core/errors.js';
-import { failSource, processPage, startRun, type PipelineDeps } from '../src/pipeline/index.js';
+import { failSource, NotYourTurnError, processPage, startRun, type PipelineDeps } from '../src/pipeline/index.js';
 import { QUEUES, pageJobSchema, runJobSchema } from './jobs.js';
 
 export interface Workers {
@@ -48,12 +48,17 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
 
   const pages = new Worker(
     QUEUES.pages,
-    async (job) => {
+    async (job, token) => {
       const data = pageJobSchema.parse(job.data);
       try {
         const { result } = await processPage(deps, data);
         return { read: result.read, created: result.created, updated: result.updated, rejected: result.rejected };
       } catch (err) {
+        if (err instanceof NotYourTurnError) {
+          // Back in the queue for a moment, its slot free for the page it waits for; no attempt spent.
+          await job.moveToDelayed(Date.now() + err.retryInMs, token);
+          throw new DelayedError();
+        }
         const e = classifyError(err);
         if (!e.transient || isLastAttempt(job)) await failSource(deps, data, describeError(e));
         else deps.logger.warn('page failed, will retry', { runId: data.runId, sourceId: data.sourceId, pageNo: data.pageNo, attempt: job.attemptsMade + 1, error: describeError(e) });

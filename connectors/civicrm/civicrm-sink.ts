@@ -18,6 +18,8 @@ import { chunked, createGroupWriter, WHOLE_CALL_CODES, type MembershipRow } from
 import type { CrmSink } from './sink.js';
 import { activitiesOfContacts, assertContactId, createContactByKey, deleteActivities, loanSetupProblem, saveActivities } from './loans.js';
 import { readSnapshot } from './snapshot.js';
+import { inParallel } from '../../src/core/parallel.js';
+import { PARALLEL_BATCHES } from './limits.js';
 import { validateContactValues } from './validate.js';
 
 export interface CiviCrmSinkDeps {
@@ -217,8 +219,11 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       // A known contact with nothing but memberships to change needs no Contact.save.
       const known = pending.filter((p) => p.op.mode !== 'create');
       for (const p of known.filter((k) => Object.keys(k.op.values).length === 0)) results[p.index] = written(p.op, p.op.contactId!);
-      for (const chunk of chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size)) await writeChunk(chunk, true, results);
-      for (const chunk of chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size)) await writeChunk(chunk, false, results);
+      // Batches of one page go out side by side (each holds a CRM worker; the CRM limiter bounds them all).
+      await inParallel([
+        ...chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size).map((chunk) => () => writeChunk(chunk, true, results)),
+        ...chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size).map((chunk) => () => writeChunk(chunk, false, results)),
+      ], PARALLEL_BATCHES);
       await writeGroups(ops, results);
       deps.logger.debug('contacts written', { operations: ops.length, written: pending.length, requests: client.requests() });
       return results;

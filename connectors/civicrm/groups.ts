@@ -2,6 +2,8 @@
  * Static group membership: make sure groups exist (once per process), then write GroupContact
  * rows with save + match [group_id, contact_id] so repeats are idempotent ("Removed" keeps history).
  */
+import { inParallel } from '../../src/core/parallel.js';
+import { PARALLEL_BATCHES } from './limits.js';
 import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { GroupRef } from '../../src/core/types.js';
@@ -75,10 +77,10 @@ export function createGroupWriter(client: CiviClient, batchSize: number, logger:
 
     async write(rows) {
       const refused: Array<{ row: MembershipRow; error: BridgeError }> = [];
-      for (const chunk of chunked(rows, batchSize)) {
+      await inParallel(chunked(rows, batchSize).map((chunk) => async () => {
         try {
           await save(chunk);
-          continue;
+          return;
         } catch (err) {
           const e = classifyError(err);
           if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
@@ -93,7 +95,7 @@ export function createGroupWriter(client: CiviClient, batchSize: number, logger:
             refused.push({ row, error: e });
           }
         }
-      }
+      }), PARALLEL_BATCHES);
       return refused;
     },
   };

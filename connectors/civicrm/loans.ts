@@ -7,7 +7,9 @@ import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Value } from '../../src/core/types.js';
 import type { CiviClient } from './client.js';
+import { inParallel } from '../../src/core/parallel.js';
 import { chunked, WHOLE_CALL_CODES } from './groups.js';
+import { PARALLEL_BATCHES } from './limits.js';
 
 /** One loan to write. */
 export interface ActivityOp {
@@ -50,7 +52,7 @@ export async function saveActivities(
       results.set(op.key, id === undefined ? { key: op.key, outcome: 'rejected', code: 'CRM_API', reason: 'Activity.save did not return this loan' } : { key: op.key, outcome: 'written', activityId: id });
     });
   };
-  for (const chunk of chunked(ops, opts.batchSize)) {
+  await inParallel(chunked(ops, opts.batchSize).map((chunk) => async () => {
     try {
       await save(chunk);
     } catch (err) {
@@ -67,7 +69,7 @@ export async function saveActivities(
         }
       }
     }
-  }
+  }), PARALLEL_BATCHES);
   return ops.map((op) => results.get(op.key)!);
 }
 

@@ -1,5 +1,5 @@
 export { startRun } from './run-handler.js';
-export { processPage, failSource } from './page-handler.js';
+export { processPage, failSource, NotYourTurnError } from './page-handler.js';
 export { resumeRun } from './resume-handler.js';
 export type { PageOutcome } from './page-handler.js';
 export type { ResumeResult } from './resume-handler.js';

@@ -1,8 +1,10 @@
 /**
- * One page of one stream of a source: read (a window page, or kept failures by id) → the stream's
- * writer (mapping, reconcile, CRM writes) → commit last-synced state, counts, failures, conflicts
- * and cursor together, under the run's lease → enqueue the next page, or end the stream and start
- * the source's next one.
+ * One page of one stream of a source: read (a window page, or kept failures by id) → enqueue the
+ * next window page at once (it reads while this one writes) → wait for this page's turn (the pages
+ * of a stream write in order: a page sees in the CRM what the pages before it wrote, and the cursor
+ * only ever moves past written records) → the stream's writer (mapping, reconcile, CRM writes) →
+ * commit last-synced state, counts, failures, conflicts and cursor together, under the run's lease →
+ * after the last page, kept failures, or the end of the stream and the source's next one.
  */
 import { advance, nextPage, type IdPage } from '../../connectors/connector.js';
 import { BridgeError } from '../core/errors.js';
@@ -11,6 +13,20 @@ import type { Page, PageRequest } from '../core/types.js';
 import { emptyPageResult, LeaseLostError, type CommittedPage, type FailureEntry, type PageResult } from '../state/ports.js';
 import { nextStream, startStream } from './stream-start.js';
 import type { PageJobData, PipelineDeps, RetryPageJob, SourceBinding, StreamBinding } from './types.js';
+
+/** How long a page that has read its records waits in its worker slot for the page before it to commit. */
+const TURN_WAIT_MS = 60_000;
+
+/**
+ * The page before this one has not committed within TURN_WAIT_MS (it is slow, or waits for a retry):
+ * the queue shell puts this job back for `retryInMs`, freeing its worker slot, without spending an attempt.
+ */
+export class NotYourTurnError extends Error {
+  constructor(readonly pageNo: number, readonly retryInMs: number) {
+    super(`page ${pageNo} waits for page ${pageNo - 1} to be written`);
+    this.name = 'NotYourTurnError';
+  }
+}
 
 export interface PageOutcome {
   result: PageResult;
@@ -41,8 +57,11 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   }, Math.max(1000, Math.floor(deps.policy.leaseTtlMs / 3)));
   try {
     const done = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
+    // Read ahead: the next page is read (Koha) while this one is written (CRM).
+    if (job.phase === 'window' && done.next) await deps.enqueuePage(nextWindowJob(job, done.next));
+    await waitForTurn(deps, job, unit);
     const outcome = await writePage(deps, stream, job, done);
-    await followUp(deps, job, outcome);
+    await followUp(deps, job, outcome, { readAhead: job.phase === 'window' && done.next !== null });
     return outcome;
   } finally {
     clearInterval(heartbeat);
@@ -128,6 +147,22 @@ async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData,
   return outcome;
 }
 
+const nextWindowJob = (job: PageJobData, request: PageRequest): PageJobData => ({
+  runId: job.runId, sourceId: job.sourceId, stream: job.stream, pageNo: job.pageNo + 1, phase: 'window', request,
+  ...(job.phase === 'window' && job.resend ? { resend: true } : {}),
+});
+
+/** Waits until the page before this one (same run and stream) has committed; page 1 and retry pages go at once. */
+async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<void> {
+  if (job.pageNo === 1 || job.phase === 'retry') return;
+  const until = Date.now() + TURN_WAIT_MS;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+    if (await deps.state.getCommittedPage(job.runId, unit, job.pageNo - 1)) return;
+    if (Date.now() > until) throw new NotYourTurnError(job.pageNo, 2_000);
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
 /** Takes or renews the run's lease on the source; another run holding it fails this page for good. */
 async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
   const lease = await deps.state.acquireLease(job.sourceId, job.runId, deps.policy.leaseTtlMs);
@@ -137,11 +172,13 @@ async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
 }
 
 /** After a committed page: the next window page, the first retry page, or the stream's end (then the source's next stream). */
-export async function followUp(deps: PipelineDeps, job: PageJobData, page: CommittedPage): Promise<void> {
+export async function followUp(deps: PipelineDeps, job: PageJobData, page: CommittedPage, opts: { readAhead?: boolean } = {}): Promise<void> {
   const base = { runId: job.runId, sourceId: job.sourceId, stream: job.stream, pageNo: job.pageNo + 1 };
   const limit = job.phase === 'window' ? job.request.limit : job.limit;
-  if (page.next) await deps.enqueuePage({ ...base, phase: 'window', request: page.next, ...(job.phase === 'window' && job.resend ? { resend: true } : {}) });
-  else if (page.retryNext) await deps.enqueuePage({ ...base, phase: 'retry', limit, replay: job.phase === 'retry' && job.replay });
+  if (page.next) {
+    // Enqueued already when this job read ahead; a retried or resumed job enqueues it again (job ids are deterministic).
+    if (!opts.readAhead) await deps.enqueuePage(nextWindowJob(job, page.next));
+  } else if (page.retryNext) await deps.enqueuePage({ ...base, phase: 'retry', limit, replay: job.phase === 'retry' && job.replay });
   else await finishStream(deps, job);
 }
 
