@@ -19,7 +19,7 @@ import type { CrmSink } from './sink.js';
 import { activitiesOfContacts, assertContactId, createContactByKey, deleteActivities, loanSetupProblem, saveActivities } from './loans.js';
 import { readSnapshot } from './snapshot.js';
 import { inParallel } from '../../src/core/parallel.js';
-import { PARALLEL_BATCHES } from './limits.js';
+import { DEFAULT_MAX_CONCURRENCY } from './limiter.js';
 import { validateContactValues } from './validate.js';
 
 export interface CiviCrmSinkDeps {
@@ -80,7 +80,9 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       ...(deps.limiter ? { limiter: deps.limiter } : {}),
     });
   const describe = createFieldDescriber(client);
-  const groups = createGroupWriter(client, cfg.batch_size, deps.logger);
+  // Batches of one page go out side by side, as many as the CRM may serve at once (the limiter bounds all processes together).
+  const width = cfg.max_concurrency ?? DEFAULT_MAX_CONCURRENCY;
+  const groups = createGroupWriter(client, cfg.batch_size, deps.logger, width);
   const systemContact = createSystemContact(client);
   const contactByKey = createContactByKey(client);
 
@@ -200,7 +202,7 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
     async saveActivities(ops, opts) {
       if (ops.length === 0) return [];
       const sourceContactId = assertContactId(await contactByKey(opts.sourceContact), opts.sourceContact);
-      return saveActivities(client, ops, { keyField: opts.keyField, sourceContactId, batchSize: cfg.batch_size, logger: deps.logger });
+      return saveActivities(client, ops, { keyField: opts.keyField, sourceContactId, batchSize: cfg.batch_size, width, logger: deps.logger });
     },
     deleteActivities: (keys, keyField) => deleteActivities(client, keys, { keyField, batchSize: cfg.batch_size }),
     activitiesOfContacts: (ids, opts) => activitiesOfContacts(client, ids, opts),
@@ -219,11 +221,10 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       // A known contact with nothing but memberships to change needs no Contact.save.
       const known = pending.filter((p) => p.op.mode !== 'create');
       for (const p of known.filter((k) => Object.keys(k.op.values).length === 0)) results[p.index] = written(p.op, p.op.contactId!);
-      // Batches of one page go out side by side (each holds a CRM worker; the CRM limiter bounds them all).
       await inParallel([
         ...chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size).map((chunk) => () => writeChunk(chunk, true, results)),
         ...chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size).map((chunk) => () => writeChunk(chunk, false, results)),
-      ], PARALLEL_BATCHES);
+      ], width);
       await writeGroups(ops, results);
       deps.logger.debug('contacts written', { operations: ops.length, written: pending.length, requests: client.requests() });
       return results;

@@ -3,7 +3,6 @@
  * rows with save + match [group_id, contact_id] so repeats are idempotent ("Removed" keeps history).
  */
 import { inParallel } from '../../src/core/parallel.js';
-import { PARALLEL_BATCHES } from './limits.js';
 import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { GroupRef } from '../../src/core/types.js';
@@ -35,7 +34,7 @@ export function chunked<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export function createGroupWriter(client: CiviClient, batchSize: number, logger: Logger): GroupWriter {
+export function createGroupWriter(client: CiviClient, batchSize: number, logger: Logger, width = 1): GroupWriter {
   const known = new Set<string>();
 
   const save = (rows: readonly MembershipRow[]) =>
@@ -95,7 +94,7 @@ export function createGroupWriter(client: CiviClient, batchSize: number, logger:
             refused.push({ row, error: e });
           }
         }
-      }), PARALLEL_BATCHES);
+      }), width);
       return refused;
     },
   };

@@ -55,6 +55,3 @@ export const SCHEMA_MAXLENGTH: Readonly<Record<LimitEntity, Readonly<Record<stri
 
 /** CustomField.text_length default for String custom fields (CRM_Core_BAO_CustomField: varchar(255)). */
 export const CUSTOM_STRING_DEFAULT_MAXLENGTH = 255;
-
-/** Batches of one page written at once (each CiviCRM request holds one of the site's PHP workers). */
-export const PARALLEL_BATCHES = 4;

@@ -9,7 +9,6 @@ import type { Value } from '../../src/core/types.js';
 import type { CiviClient } from './client.js';
 import { inParallel } from '../../src/core/parallel.js';
 import { chunked, WHOLE_CALL_CODES } from './groups.js';
-import { PARALLEL_BATCHES } from './limits.js';
 
 /** One loan to write. */
 export interface ActivityOp {
@@ -40,7 +39,7 @@ export function createContactByKey(client: CiviClient): (key: string) => Promise
 }
 
 export async function saveActivities(
-  client: CiviClient, ops: readonly ActivityOp[], opts: { keyField: string; sourceContactId: number; batchSize: number; logger: Logger },
+  client: CiviClient, ops: readonly ActivityOp[], opts: { keyField: string; sourceContactId: number; batchSize: number; width: number; logger: Logger },
 ): Promise<ActivityResult[]> {
   const results = new Map<string, ActivityResult>();
   const recordOf = (op: ActivityOp) => ({ ...op.values, [opts.keyField]: op.key, source_contact_id: opts.sourceContactId, target_contact_id: [op.targetContactId] });
@@ -69,7 +68,7 @@ export async function saveActivities(
         }
       }
     }
-  }), PARALLEL_BATCHES);
+  }), opts.width);
   return ops.map((op) => results.get(op.key)!);
 }
 
