@@ -45,6 +45,10 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   const { stream } = bindingOf(deps, job);
   const unit = unitOf(sourceId, job.stream);
 
+  if (!(await deps.state.runKept(runId))) {
+    deps.logger.warn('page of a run Redis no longer has (it lost its data), dropped', { runId, sourceId, stream: job.stream, pageNo });
+    return { result: emptyPageResult(), next: null };
+  }
   // A retried job whose page was already committed only needs its follow-up.
   const committed = await deps.state.getCommittedPage(runId, unit, pageNo);
   if (committed) {
@@ -59,7 +63,10 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
     const done = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
     // Read ahead: the next page is read (Koha) while this one is written (CRM).
     if (job.phase === 'window' && done.next) await deps.enqueuePage(nextWindowJob(job, done.next));
-    await waitForTurn(deps, job, unit);
+    if (!(await waitForTurn(deps, job, unit))) {
+      deps.logger.info('page dropped: its stream has ended without it (an earlier page failed)', { runId, sourceId, stream: job.stream, pageNo });
+      return { result: emptyPageResult(), next: null };
+    }
     const outcome = await writePage(deps, stream, job, done);
     await followUp(deps, job, outcome, { readAhead: job.phase === 'window' && done.next !== null });
     return outcome;
@@ -152,19 +159,31 @@ const nextWindowJob = (job: PageJobData, request: PageRequest): PageJobData => (
   ...(job.phase === 'window' && job.resend ? { resend: true } : {}),
 });
 
-/** Waits until the page before this one (same run and stream) has committed; page 1 and retry pages go at once. */
-async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<void> {
-  if (job.pageNo === 1 || job.phase === 'retry') return;
+/**
+ * Waits until the page before this one (same run and stream) has committed: true. Page 1 and retry
+ * pages go at once. False when the stream has ended meanwhile (an earlier page failed for good):
+ * this page is not to be written.
+ */
+async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean> {
+  if (job.pageNo === 1 || job.phase === 'retry') return true;
   const until = Date.now() + TURN_WAIT_MS;
   for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
-    if (await deps.state.getCommittedPage(job.runId, unit, job.pageNo - 1)) return;
-    if (Date.now() > until) throw new NotYourTurnError(job.pageNo, 2_000);
+    if (await deps.state.getCommittedPage(job.runId, unit, job.pageNo - 1)) return true;
+    if (Date.now() > until) {
+      const run = await deps.state.getRun(job.runId);
+      if (!run || run.sources.some((s) => s.sourceId === job.sourceId && s.stream === job.stream && s.status !== 'running')) return false;
+      throw new NotYourTurnError(job.pageNo, 2_000);
+    }
     await new Promise((r) => setTimeout(r, pause));
   }
 }
 
 /** Takes or renews the run's lease on the source; another run holding it fails this page for good. */
 async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
+  // Never for a run Redis no longer has (the heartbeat of a page in hand when Redis lost its data).
+  if (!(await deps.state.runKept(job.runId))) {
+    throw new BridgeError('RUN_CONFLICT', `run ${job.runId} is no longer kept in Redis (it lost its data); its page is not written`, { context: { system: 'redis' }, transient: false });
+  }
   const lease = await deps.state.acquireLease(job.sourceId, job.runId, deps.policy.leaseTtlMs);
   if (!lease.ok) {
     throw new BridgeError('RUN_CONFLICT', `run ${job.runId} lost source "${job.sourceId}" to run ${lease.holder}`, { context: { system: 'redis' }, transient: false });

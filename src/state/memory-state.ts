@@ -101,6 +101,8 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
       const last = Math.max(0, ...(p?.keys() ?? []));
       return last > 0 ? { pageNo: last, ...p!.get(last)! } : null;
     },
+    // Memory cannot lose its data behind a process's back.
+    runKept: async () => true,
     async acquireLease(sourceId, runId, ttlMs) {
       const holder = holderOf(sourceId);
       if (holder !== null && holder !== runId) return { ok: false, holder };

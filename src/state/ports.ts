@@ -177,6 +177,12 @@ export interface SyncState extends IndexState {
   /** The first page request of a run's stream, kept so a crashed run can be resumed. */
   setFirstRequest(runId: string, unit: string, request: PageRequest): Promise<void>;
   getFirstRequest(runId: string, unit: string): Promise<PageRequest | null>;
+  /**
+   * False only when the run's record is gone although its jobs live on: Redis lost its data (restarted
+   * without persistence, or flushed) and a process still working on the run enqueued a page again.
+   * Such pages are dropped: taking the source's lease for them would lock out the next run.
+   */
+  runKept(runId: string): Promise<boolean>;
   /** A run's mode and start, without its report (cheap). */
   getRunInfo(runId: string): Promise<{ mode: RunMode; startedAt: string } | null>;
   /** Record ids a replay run was asked for (empty: every kept failure). */

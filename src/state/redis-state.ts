@@ -214,6 +214,10 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       return new Map(Object.entries(all).filter(([key]) => wanted.has(key.split('|')[1] ?? '')).map(([key, v]) => [key, JSON.parse(v) as Resolution]));
     },
 
+    async runKept(runId) {
+      return (await redis.hexists(k.run(runId), 'runId')) === 1;
+    },
+
     async createRun(run) {
       if (await redis.hexists(k.run(run.runId), 'runId')) return;
       await redis

@@ -187,6 +187,36 @@ describe('page handler', () => {
     expect(crm.calls[0]!.map((u) => u.values.last_name)).toEqual(['Abcdefgh', 'Lee', 'Short']);
   });
 
+  it('reads the next page ahead, but writes pages in order: the cursor never passes a page still being written', async () => {
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+    const page = (ids: number[], at: string, hasMore: boolean): Page => ({
+      records: ids.map((id) => rec(id, at, `Name${id}`)), rejected: [], last: { updatedAt: at, id: String(ids.at(-1)) }, hasMore,
+    });
+    const connector = connectorOf([page([1, 2], T1, true), page([3], T2, false)]);
+    // Page 1's CRM writes hang until released.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const apply = crm.applyContacts.bind(crm);
+    let writes = 0;
+    crm.applyContacts = async (ops) => {
+      if (writes++ === 0) await gate;
+      return apply(ops);
+    };
+    const first = processPage(deps(connector), win('r1'));
+    // Page 2 was enqueued as soon as page 1 was read, and is taken up while page 1 still writes.
+    for (let i = 0; i < 50 && enqueued.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(enqueued.map((j) => j.pageNo)).toEqual([2]);
+    const second = processPage(deps(connector), enqueued[0]!);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await state.getCommittedPage('r1', 'koha', 2)).toBeNull(); // waiting for its turn
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
+    expect(crm.contacts.has('koha:3')).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(crm.calls.map((ops) => ops.map((o) => o.externalId))).toEqual([['koha:1', 'koha:2'], ['koha:3']]);
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '3' });
+  });
+
   it('sums warnings per field and rule in the source report', async () => {
     await state.createRun({ runId: 'r1', mode: 'full', units: ['koha'], startedAt: T1 });
     const page = (ids: number[], hasMore: boolean): Page => ({
@@ -228,7 +258,8 @@ describe('page handler', () => {
     await expect(processPage(deps(connectorOf([fullPage])), win('r1'))).rejects.toThrow('ECONNREFUSED');
     expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
     expect(await state.getCommittedPage('r1', 'koha', 1)).toBeNull();
-    expect(enqueued).toEqual([]);
+    // Only the next page, read ahead: it waits for this one, which is retried (and never written out of turn).
+    expect(enqueued.map((e) => [e.pageNo, e.phase])).toEqual([[2, 'window']]);
   });
 
   it('a retried job of a committed page does not read or write again, but still follows up', async () => {

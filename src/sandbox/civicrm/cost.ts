@@ -185,6 +185,8 @@ export interface PoolStats {
   startedAt: number;
   /** most workers held at once since the last reset */
   maxBusy: number;
+  /** unscaled cost per "Entity.action" (the path of the request; "api4" for multi-call requests) */
+  costByAction: Record<string, number>;
 }
 
 export interface PoolReport {
@@ -204,7 +206,7 @@ export interface WorkerPool {
   /** Waits for a worker (FIFO); resolves with a function that gives it back. */
   acquire(): Promise<{ acquiredAt: number; release: () => void }>;
   /** Accounts a served request (ignored if its worker was taken before the last reset). */
-  account(acquiredAt: number, costMs: number): void;
+  account(acquiredAt: number, costMs: number, action?: string): void;
   scale: number;
 }
 
@@ -214,7 +216,7 @@ export function createWorkerPool(opts: CostModelOptions): WorkerPool {
   const scale = opts.scale ?? 1;
   if (!(scale >= 0)) throw new RangeError('cost.scale must be >= 0');
   let since = performance.now();
-  const stats: PoolStats = { workers, busyMs: 0, costMs: 0, requests: 0, queuedMs: 0, startedAt: Date.now(), maxBusy: 0 };
+  const stats: PoolStats = { workers, busyMs: 0, costMs: 0, requests: 0, queuedMs: 0, startedAt: Date.now(), maxBusy: 0, costByAction: {} };
   let free = workers;
   const waiting: Array<() => void> = [];
   const release = () => {
@@ -234,7 +236,7 @@ export function createWorkerPool(opts: CostModelOptions): WorkerPool {
     },
     reset() {
       since = performance.now();
-      Object.assign(stats, { busyMs: 0, costMs: 0, requests: 0, queuedMs: 0, startedAt: Date.now(), maxBusy: workers - free });
+      Object.assign(stats, { busyMs: 0, costMs: 0, requests: 0, queuedMs: 0, startedAt: Date.now(), maxBusy: workers - free, costByAction: {} });
     },
     acquire() {
       const asked = performance.now();
@@ -251,8 +253,9 @@ export function createWorkerPool(opts: CostModelOptions): WorkerPool {
       }
       return new Promise((resolve) => waiting.push(() => resolve(grant())));
     },
-    account(acquiredAt, costMs) {
+    account(acquiredAt, costMs, action) {
       if (acquiredAt < since) return;
+      if (action !== undefined) stats.costByAction[action] = (stats.costByAction[action] ?? 0) + costMs;
       stats.requests++;
       stats.costMs += costMs;
       stats.busyMs += costMs * scale;
@@ -313,7 +316,8 @@ export function attachWorkerPool(server: http.Server, pool: WorkerPool): void {
         const text = typeof tail[0] === 'string' ? tail[0] : Buffer.isBuffer(tail[0]) ? tail[0].toString('utf8') : '';
         const cost = exchangeCost(url.pathname.replace(/\/+$/, ''), form, status, text);
         await holdUntil(acquiredAt, cost * pool.scale);
-        pool.account(acquiredAt, cost);
+        const call = /\/civicrm\/ajax\/api4\/([^/]+)\/([^/]+)$/.exec(url.pathname.replace(/\/+$/, ''));
+        pool.account(acquiredAt, cost, call ? `${call[1]}.${call[2]}` : 'api4');
         if (head) realWriteHead(...head);
         realEnd(...tail);
       } finally {

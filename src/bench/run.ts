@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: patron-bridge through its real queues and a worker process against the sandboxes,
+ * whose CiviCRM has a cost model (a pool of N PHP workers, costs calibrated on the recorded 6.17.2,
+ * see src/sandbox/civicrm/cost.ts), and a per-record baseline (src/bench/baseline.ts) against the same
+ * cost model in the same run. Scenarios: the initial full load, a night with 2% of patrons and 1% of
+ * loans changed, a re-run with nothing changed; each at CRM pools of 1 and 4. Prints a table and the
+ * targets met or missed, and writes the figures as JSON (docs/bench-latest.json).
+ *
+ *   npm run bench                 2,000 patrons (about 6,400 loans), pools 1 and 4
+ *   npm run bench -- --mid        also 50,000 patrons (about 160,000 loans), patron-bridge alone, pool 4
+ *   options: --patrons N --scale F (cost scale, default 0.05) --baseline-patrons N (default 150) --out FILE
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Table from 'cli-table3';
+import { Redis } from 'ioredis';
+import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
+import { createApp } from '../app.js';
+import { crmNeedsOf } from '../cli/crm-setup.js';
+import { nullLogger } from '../core/logger.js';
+import { projectRoot } from '../core/paths.js';
+import { SANDBOX_CREDENTIALS } from '../sandbox/environment.js';
+import { sandboxConfig } from '../sandbox/sandbox-config.js';
+import type { RunReport } from '../state/ports.js';
+import { runBaseline } from './baseline.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const PATRONS = opt('patrons', 2000);
+const SCALE = opt('scale', 0.05);
+const BASELINE_PATRONS = opt('baseline-patrons', 150);
+const MID = args.includes('--mid');
+const OUT = (() => {
+  const i = args.indexOf('--out');
+  return i >= 0 ? args[i + 1]! : path.join(projectRoot(), 'docs', 'bench-latest.json');
+})();
+const SEED = 21;
+
+interface Sandbox {
+  child: ChildProcess;
+  info: { koha: string; civi: string; timezone: string; anonymousPatronId: number | null; admin: string; patrons: number; loans: number };
+  ask<T>(cmd: string, extra?: Record<string, unknown>): Promise<T>;
+}
+
+async function startSandbox(patrons: number, workers: number): Promise<Sandbox> {
+  const child = fork(path.join(projectRoot(), 'dist', 'src', 'bench', 'sandbox-child.js'), [String(patrons), String(SEED), String(workers), String(SCALE)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'],
+  });
+  const pending = new Map<number, (v: unknown) => void>();
+  let next = 0;
+  const info = await new Promise<Sandbox['info']>((resolve, reject) => {
+    child.once('error', reject);
+    child.on('message', (m: { ready?: boolean; id?: number }) => {
+      if (m.ready) resolve(m as unknown as Sandbox['info']);
+      else if (m.id !== undefined) pending.get(m.id)?.(m);
+    });
+  });
+  return {
+    child, info,
+    ask: <T>(cmd: string, extra: Record<string, unknown> = {}) => new Promise<T>((resolve) => {
+      const id = ++next;
+      pending.set(id, resolve as (v: unknown) => void);
+      child.send({ id, cmd, ...extra });
+    }),
+  };
+}
+
+interface PoolStats { pool: { workers: number; busyMs: number; costMs: number; wallMs: number; utilisation: number; requests: number }; costByAction: Record<string, number>; requests: number }
+
+/** The writes a sync cannot do without: contacts, loans, group memberships, deletions of anonymised loans. */
+const NEEDED = /^(Contact\.save|Activity\.save|Activity\.delete|GroupContact\.save)$/;
+
+function procStats(pid: number): { cpuMs: number; peakRssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]); // utime, stime (fields 14, 15)
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuMs: (ticks * 1000) / 100, peakRssMb: hwm / 1024 };
+}
+
+interface Row {
+  size: string; scenario: string; system: string; pool: number; wallS: number; records: number; written: number; recordsPerS: number;
+  crmRequestsPerRecord: number; utilisation: number; busyVsMinimum: number | null; cpuMsPerRecord: number | null; peakRssMb: number | null;
+  redisMb: number | null; baselineRatio: number | null;
+}
+
+const streamsOf = (r: RunReport) => r.sources.filter((s) => s.stream === 'patrons' || s.stream === 'checkouts');
+const readOf = (r: RunReport) => streamsOf(r).reduce((n, s) => n + s.read, 0);
+const writtenOf = (r: RunReport) => r.sources.reduce((n, s) => n + s.created + s.updated + s.linked + s.deleted, 0);
+
+async function redisMb(): Promise<number> {
+  const r = new Redis(REDIS_URL);
+  const info = await r.info('memory');
+  r.disconnect();
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0) / 1048576;
+}
+
+/** patron-bridge: full load, night, re-run, through a worker process; figures per scenario. */
+async function benchBridge(patrons: number, workers: number, size: string, scenarios: Array<'full' | 'nightly' | 'rerun'>): Promise<Row[]> {
+  const sb = await startSandbox(patrons, workers);
+  const prefix = `pb-bench-${randomBytes(3).toString('hex')}`;
+  const env = { koha: { url: sb.info.koha, anonymousPatronId: sb.info.anonymousPatronId }, civi: { url: sb.info.civi, timezone: sb.info.timezone } };
+  const loaded = sandboxConfig(env as never, { redisUrl: REDIS_URL, prefix, pageSize: 200, batchSize: 50, logLevel: 'error' });
+  loaded.config.sync.concurrency = 4;
+  const dir = mkdtempSync(path.join(tmpdir(), 'pb-bench-'));
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(file, JSON.stringify(loaded.config));
+  const app = await createApp({ ...loaded, file }, nullLogger);
+  const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
+  await bootstrapCrm(admin, crmNeedsOf([app.deps.sources.get('koha')!.mapping], loaded.config.crm));
+  const worker = spawn(process.execPath, [path.join(projectRoot(), 'bin', 'patron-bridge.js'), 'worker', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const rows: Row[] = [];
+  try {
+    for (const scenario of scenarios) {
+      if (scenario === 'nightly') await sb.ask('change', { patrons: Math.round(patrons * 0.02), loans: Math.round(sb.info.loans * 0.01) });
+      await sb.ask('reset');
+      const cpu0 = procStats(worker.pid!);
+      const t0 = performance.now();
+      const outcome = await app.waitForRun(await app.enqueueRun(scenario === 'full' ? 'full' : 'incremental'));
+      const wallMs = performance.now() - t0;
+      if (!('report' in outcome)) throw new Error(`run did not finish: ${JSON.stringify(outcome)}`);
+      const report = outcome.report;
+      const stats = await sb.ask<PoolStats>('stats');
+      const cpu1 = procStats(worker.pid!);
+      const records = readOf(report);
+      const needed = Object.entries(stats.costByAction).filter(([a]) => NEEDED.test(a)).reduce((n, [, c]) => n + c, 0);
+      rows.push({
+        size, scenario, system: 'patron-bridge', pool: workers, wallS: wallMs / 1000, records, written: writtenOf(report),
+        recordsPerS: records / (wallMs / 1000), crmRequestsPerRecord: stats.requests / Math.max(1, records), utilisation: stats.pool.utilisation,
+        busyVsMinimum: needed > 0 ? stats.pool.costMs / needed : null, cpuMsPerRecord: (cpu1.cpuMs - cpu0.cpuMs) / Math.max(1, records),
+        peakRssMb: cpu1.peakRssMb, redisMb: await redisMb(), baselineRatio: null,
+      });
+      process.stderr.write(`  ${size} pool ${workers} ${scenario}: ${(wallMs / 1000).toFixed(1)} s, ${records} records, status ${report.status}\n`);
+    }
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await app.close();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    redis.disconnect();
+    await sb.ask('stop').catch(() => {});
+  }
+  return rows;
+}
+
+/** The per-record baseline on a smaller library (same generator, cost model and pool): its rate per record. */
+async function benchBaseline(workers: number): Promise<{ full: Row; nightly: Row }> {
+  const sb = await startSandbox(BASELINE_PATRONS, workers);
+  try {
+    const env = { koha: { url: sb.info.koha, anonymousPatronId: sb.info.anonymousPatronId }, civi: { url: sb.info.civi, timezone: sb.info.timezone } };
+    const crm = sandboxConfig(env as never, { redisUrl: REDIS_URL, prefix: 'unused' }).config.crm;
+    const app = await createApp(sandboxConfig(env as never, { redisUrl: REDIS_URL, prefix: 'unused' }), nullLogger);
+    await bootstrapCrm(createCiviClient({ ...crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger }), crmNeedsOf([app.deps.sources.get('koha')!.mapping], crm));
+    await app.close();
+    const k = SANDBOX_CREDENTIALS.koha;
+    const opts = { koha: { url: sb.info.koha, username: k.username, password: k.password }, crm: { url: sb.info.civi, apiKey: SANDBOX_CREDENTIALS.civicrm.sync }, timezone: sb.info.timezone, loans: true };
+    const measure = async (scenario: string): Promise<Row> => {
+      await sb.ask('reset');
+      const r = await runBaseline(opts);
+      const stats = await sb.ask<PoolStats>('stats');
+      const records = r.patrons + r.loans;
+      return {
+        size: `${BASELINE_PATRONS} patrons`, scenario, system: 'baseline', pool: workers, wallS: r.wallMs / 1000, records, written: records,
+        recordsPerS: records / (r.wallMs / 1000), crmRequestsPerRecord: r.requests / Math.max(1, records), utilisation: stats.pool.utilisation,
+        busyVsMinimum: null, cpuMsPerRecord: null, peakRssMb: null, redisMb: null, baselineRatio: null,
+      };
+    };
+    const full = await measure('full');
+    await sb.ask('change', { patrons: Math.round(BASELINE_PATRONS * 0.02), loans: Math.round(sb.info.loans * 0.01) });
+    // A per-record integration has no change feed: every night it goes through every patron again.
+    const nightly = await measure('nightly');
+    process.stderr.write(`  baseline pool ${workers}: full ${full.wallS.toFixed(1)} s, nightly ${nightly.wallS.toFixed(1)} s for ${BASELINE_PATRONS} patrons\n`);
+    return { full, nightly };
+  } finally {
+    await sb.ask('stop').catch(() => {});
+  }
+}
+
+async function main(): Promise<void> {
+  process.stderr.write(`patron-bridge benchmark: ${PATRONS} patrons, CRM cost scale ${SCALE}, baseline on ${BASELINE_PATRONS} patrons\n`);
+  const rows: Row[] = [];
+  const bridge = new Map<number, Row[]>();
+  for (const pool of [1, 4]) {
+    const base = await benchBaseline(pool);
+    const ours = await benchBridge(PATRONS, pool, `${PATRONS} patrons`, ['full', 'nightly', 'rerun']);
+    bridge.set(pool, ours);
+    for (const r of ours) {
+      // Baseline time for this library: its records at the baseline's rate (full: every record; nightly: it re-syncs everyone).
+      const b = r.scenario === 'full' ? base.full : base.nightly;
+      const baselineSeconds = r.scenario === 'rerun' ? (ours[0]!.records / base.nightly.recordsPerS) : ((r.scenario === 'full' ? r.records : ours[0]!.records) / b.recordsPerS);
+      r.baselineRatio = baselineSeconds / r.wallS;
+    }
+    rows.push(base.full, base.nightly, ...ours);
+  }
+  if (MID) rows.push(...(await benchBridge(50_000, 4, '50000 patrons', ['full', 'nightly', 'rerun'])));
+
+  const find = (pool: number, scenario: string) => bridge.get(pool)!.find((r) => r.scenario === scenario)!;
+  const targets: Array<{ target: string; value: string; met: boolean }> = [];
+  const t = (target: string, value: number, met: boolean, digits = 2) => targets.push({ target, value: value.toFixed(digits), met });
+  t('full load: CRM pool utilisation ≥ 0.90 at pool 1', find(1, 'full').utilisation, find(1, 'full').utilisation >= 0.9);
+  t('full load: CRM pool utilisation ≥ 0.90 at pool 4', find(4, 'full').utilisation, find(4, 'full').utilisation >= 0.9);
+  t('full load: wall time at pool 4 ≤ 0.30 × pool 1', find(4, 'full').wallS / find(1, 'full').wallS, find(4, 'full').wallS / find(1, 'full').wallS <= 0.3);
+  t('full load: ≥ 30× the baseline at pool 4', find(4, 'full').baselineRatio!, find(4, 'full').baselineRatio! >= 30, 1);
+  for (const pool of [1, 4]) t(`CRM busy time ≤ 1.2× the needed writes (full, pool ${pool})`, find(pool, 'full').busyVsMinimum ?? 0, (find(pool, 'full').busyVsMinimum ?? 9) <= 1.2);
+  t('nightly: ≥ 100× the baseline (pool 4)', find(4, 'nightly').baselineRatio!, find(4, 'nightly').baselineRatio! >= 100, 1);
+  t('re-run with no change writes nothing (pool 4)', find(4, 'rerun').written, find(4, 'rerun').written === 0, 0);
+  const mid = rows.filter((r) => r.size.startsWith('50000'));
+  if (mid.length) {
+    const m = mid[0]!;
+    t('50,000 patrons: worker peak RSS < 256 MB', Math.max(...mid.map((r) => r.peakRssMb ?? 0)), Math.max(...mid.map((r) => r.peakRssMb ?? 0)) < 256, 0);
+    t('50,000 patrons: patron-bridge CPU < 1 ms per record (full)', m.cpuMsPerRecord ?? 0, (m.cpuMsPerRecord ?? 9) < 1);
+  }
+
+  const table = new Table({ head: ['library', 'scenario', 'system', 'pool', 'wall s', 'records', 'written', 'rec/s', 'CRM req/rec', 'pool util', 'busy/needed', 'CPU ms/rec', 'RSS MB', 'Redis MB', '× baseline'] });
+  const f = (v: number | null, d = 2) => (v === null ? '' : v.toFixed(d));
+  for (const r of rows) table.push([r.size, r.scenario, r.system, r.pool, f(r.wallS, 1), r.records, r.written, f(r.recordsPerS, 0), f(r.crmRequestsPerRecord), f(r.utilisation), f(r.busyVsMinimum), f(r.cpuMsPerRecord, 3), f(r.peakRssMb, 0), f(r.redisMb, 1), f(r.baselineRatio, 1)]);
+  process.stdout.write(`${table.toString()}\n\n`);
+  const tt = new Table({ head: ['target', 'value', 'met'] });
+  for (const x of targets) tt.push([x.target, x.value, x.met ? 'met' : 'MISSED']);
+  process.stdout.write(`${tt.toString()}\n`);
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify({ at: new Date().toISOString(), patrons: PATRONS, scale: SCALE, baselinePatrons: BASELINE_PATRONS, rows, targets }, null, 2)}\n`);
+  process.stdout.write(`figures written to ${path.relative(process.cwd(), OUT)}\n`);
+}
+
+await main();
