@@ -47,6 +47,7 @@ interface Sandbox {
   child: ChildProcess;
   info: { koha: string; civi: string; timezone: string; anonymousPatronId: number | null; admin: string; patrons: number; loans: number };
   ask<T>(cmd: string, extra?: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
 }
 
 async function startSandbox(patrons: number, workers: number): Promise<Sandbox> {
@@ -68,6 +69,10 @@ async function startSandbox(patrons: number, workers: number): Promise<Sandbox> 
       const id = ++next;
       pending.set(id, resolve as (v: unknown) => void);
       child.send({ id, cmd, ...extra });
+    }),
+    stop: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.send({ id: 0, cmd: 'stop' });
     }),
   };
 }
@@ -147,7 +152,7 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
     const keys = await redis.keys(`${prefix}:*`);
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     redis.disconnect();
-    await sb.ask('stop').catch(() => {});
+    await sb.stop();
   }
   return rows;
 }
@@ -181,7 +186,7 @@ async function benchBaseline(workers: number): Promise<{ full: Row; nightly: Row
     process.stderr.write(`  baseline pool ${workers}: full ${full.wallS.toFixed(1)} s, nightly ${nightly.wallS.toFixed(1)} s for ${BASELINE_PATRONS} patrons\n`);
     return { full, nightly };
   } finally {
-    await sb.ask('stop').catch(() => {});
+    await sb.stop();
   }
 }
 
@@ -220,11 +225,11 @@ async function main(): Promise<void> {
     t('50,000 patrons: patron-bridge CPU < 1 ms per record (full)', m.cpuMsPerRecord ?? 0, (m.cpuMsPerRecord ?? 9) < 1);
   }
 
-  const table = new Table({ head: ['library', 'scenario', 'system', 'pool', 'wall s', 'records', 'written', 'rec/s', 'CRM req/rec', 'pool util', 'busy/needed', 'CPU ms/rec', 'RSS MB', 'Redis MB', '× baseline'] });
+  const table = new Table({ style: { head: [], border: [] }, head: ['library', 'scenario', 'system', 'pool', 'wall s', 'records', 'written', 'rec/s', 'CRM req/rec', 'pool util', 'busy/needed', 'CPU ms/rec', 'RSS MB', 'Redis MB', '× baseline'] });
   const f = (v: number | null, d = 2) => (v === null ? '' : v.toFixed(d));
   for (const r of rows) table.push([r.size, r.scenario, r.system, r.pool, f(r.wallS, 1), r.records, r.written, f(r.recordsPerS, 0), f(r.crmRequestsPerRecord), f(r.utilisation), f(r.busyVsMinimum), f(r.cpuMsPerRecord, 3), f(r.peakRssMb, 0), f(r.redisMb, 1), f(r.baselineRatio, 1)]);
   process.stdout.write(`${table.toString()}\n\n`);
-  const tt = new Table({ head: ['target', 'value', 'met'] });
+  const tt = new Table({ style: { head: [], border: [] }, head: ['target', 'value', 'met'] });
   for (const x of targets) tt.push([x.target, x.value, x.met ? 'met' : 'MISSED']);
   process.stdout.write(`${tt.toString()}\n`);
   mkdirSync(path.dirname(OUT), { recursive: true });
