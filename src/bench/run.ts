@@ -8,7 +8,7 @@
  *
  *   npm run bench                 2,000 patrons (about 6,400 loans), pools 1 and 4
  *   npm run bench -- --mid        also 50,000 patrons (about 160,000 loans), patron-bridge alone, pool 4
- *   options: --patrons N --scale F (cost scale, default 0.05) --baseline-patrons N (default 150) --out FILE
+ *   options: --patrons N --scale F (cost scale, default 0.2) --baseline-patrons N (default 150) --out FILE
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs';
@@ -34,7 +34,7 @@ const opt = (name: string, dflt: number) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const PATRONS = opt('patrons', 2000);
-const SCALE = opt('scale', 0.05);
+const SCALE = opt('scale', 0.2);
 const BASELINE_PATRONS = opt('baseline-patrons', 150);
 const MID = args.includes('--mid');
 const OUT = (() => {

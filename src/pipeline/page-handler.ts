@@ -167,14 +167,16 @@ const nextWindowJob = (job: PageJobData, request: PageRequest): PageJobData => (
 async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean> {
   if (job.pageNo === 1 || job.phase === 'retry') return true;
   const until = Date.now() + TURN_WAIT_MS;
-  for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+  // A short steady poll: the turn comes as soon as the page before commits (the CRM waits on nobody).
+  // Now and then (and before giving the slot up) a look whether the stream has ended without this page.
+  for (let polls = 1; ; polls++) {
     if (await deps.state.getCommittedPage(job.runId, unit, job.pageNo - 1)) return true;
-    if (Date.now() > until) {
+    if (polls % 200 === 0 || Date.now() > until) {
       const run = await deps.state.getRun(job.runId);
       if (!run || run.sources.some((s) => s.sourceId === job.sourceId && s.stream === job.stream && s.status !== 'running')) return false;
-      throw new NotYourTurnError(job.pageNo, 2_000);
+      if (Date.now() > until) throw new NotYourTurnError(job.pageNo, 2_000);
     }
-    await new Promise((r) => setTimeout(r, pause));
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
