@@ -47,14 +47,14 @@ export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise
     if (!existsSync(mappingFile)) throw configError(loaded, ['sources', i, 'mapping'], `mapping file ${mappingFile} does not exist (the path is relative to this file)`);
     const connector = createKohaConnector(src, { logger });
     const mapping = await loadMapping(mappingFile, src.id, { anonymousPatronId: src.anonymous_patron_id });
-    const streams: StreamBinding[] = [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping), trackSeen: true }];
+    const streams: StreamBinding[] = [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping), trackSeen: true, overlap: 'write' }];
     if (mapping.loans) {
       const writer = createLoanWriter(mapping, mapping.loans, {
         sourceId: src.id, crmTimeZone: loaded.config.crm.timezone ?? 'UTC', kohaTimeZone: src.timezone,
         ...(mapping.privacy.historyHorizonDays !== undefined ? { historyHorizonDays: mapping.privacy.historyHorizonDays } : {}),
         titles: (ids, runId) => readTitles(connector.client, ids, runId),
       });
-      streams.push({ name: CHECKOUTS, stream: connector.streams.get(CHECKOUTS)!, writer, trackSeen: true });
+      streams.push({ name: CHECKOUTS, stream: connector.streams.get(CHECKOUTS)!, writer, trackSeen: true, overlap: 'commit' });
     }
     sources.set(src.id, { connector, mapping, pageSize: src.page_size, overlapMs: src.overlap_seconds * 1000, streams });
   }

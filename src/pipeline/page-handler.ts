@@ -62,13 +62,12 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   try {
     const done = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
     // Read ahead: the next page is read (Koha) while this one is written (CRM).
-    if (job.phase === 'window' && done.next) await deps.enqueuePage(nextWindowJob(job, done.next));
-    if (!(await waitForTurn(deps, job, unit))) {
-      deps.logger.info('page dropped: its stream has ended without it (an earlier page failed)', { runId, sourceId, stream: job.stream, pageNo });
-      return { result: emptyPageResult(), next: null };
-    }
+    const readAhead = stream.overlap !== undefined && job.phase === 'window' && done.next !== null;
+    if (readAhead) await deps.enqueuePage(nextWindowJob(job, done.next!));
+    if (stream.overlap === 'write' && !(await waitForTurn(deps, job, unit))) return dropped(deps, job);
     const outcome = await writePage(deps, stream, job, done);
-    await followUp(deps, job, outcome, { readAhead: job.phase === 'window' && done.next !== null });
+    if (outcome === null) return dropped(deps, job);
+    await followUp(deps, job, outcome, { readAhead });
     return outcome;
   } finally {
     clearInterval(heartbeat);
@@ -120,7 +119,13 @@ async function retryCandidates(deps: PipelineDeps, sourceId: string, stream: str
     .sort((a, b) => a.recordId.localeCompare(b.recordId, 'en', { numeric: true }));
 }
 
-async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData, page: ReadPage): Promise<CommittedPage> {
+function dropped(deps: PipelineDeps, job: PageJobData): PageOutcome {
+  deps.logger.info('page dropped: its stream has ended without it (an earlier page failed)', { runId: job.runId, sourceId: job.sourceId, stream: job.stream, pageNo: job.pageNo });
+  return { result: emptyPageResult(), next: null };
+}
+
+/** Writes and commits a page; null when, written side by side with earlier pages, its stream ended before its turn to commit. */
+async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData, page: ReadPage): Promise<CommittedPage | null> {
   const { runId, sourceId, pageNo } = job;
   const unit = unitOf(sourceId, job.stream);
   const result = emptyPageResult();
@@ -132,6 +137,8 @@ async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData,
   const cleared = [...page.missing, ...written.cleared];
   result.rejected = result.rejections.length;
 
+  // Pages written side by side commit one after another: the cursor only ever moves past written records.
+  if (s.overlap === 'commit' && !(await waitForTurn(deps, job, unit))) return null;
   const cursor = page.cursorAfter === undefined ? null : advance(await deps.state.getCursor(unit), page.cursorAfter);
   const outcome: CommittedPage = { result, next: page.next, ...(page.retryNext ? { retryNext: true } : {}) };
   try {

@@ -42,6 +42,14 @@ export interface StreamBinding {
   writer: StreamWriter;
   /** Full runs note every record id read (the sweep finds what Koha no longer has). */
   trackSeen?: boolean;
+  /**
+   * How pages overlap. `write` (patrons): the next page is read while this one writes, and a page
+   * writes only after the one before committed (it must see in the CRM what they wrote: look-alikes).
+   * `commit` (loans: each activity stands on its own key): pages also write side by side and only
+   * commit in order, so the cursor never passes an unwritten record. Absent: one page after another
+   * (internal streams, whose next page depends on what this one did).
+   */
+  overlap?: 'write' | 'commit';
 }
 
 export interface SourceBinding {

@@ -116,7 +116,7 @@ describe('page handler', () => {
   let enqueued: PageJobData[];
   let clockMs: number;
   const deps = (connector: Connector, m: CompiledMapping = mapping): PipelineDeps => ({
-    sources: new Map([['koha', { connector, mapping: m, pageSize: 4, overlapMs: 300_000, streams: [{ name: 'patrons', stream: connector.streams.get('patrons')!, writer: createPatronWriter(m) }] }]]),
+    sources: new Map([['koha', { connector, mapping: m, pageSize: 4, overlapMs: 300_000, streams: [{ name: 'patrons', stream: connector.streams.get('patrons')!, writer: createPatronWriter(m), overlap: 'write' }] }]]),
     crm, state, clock: () => new Date('2026-11-23T00:00:00Z'), logger: nullLogger,
     policy: { leaseTtlMs: 60_000, parkAfterRuns: 3 },
     enqueuePage: async (j) => { enqueued.push(j); },
@@ -214,6 +214,34 @@ describe('page handler', () => {
     release();
     await Promise.all([first, second]);
     expect(crm.calls.map((ops) => ops.map((o) => o.externalId))).toEqual([['koha:1', 'koha:2'], ['koha:3']]);
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '3' });
+  });
+
+  it('pages written side by side (overlap: commit) still commit in order: the cursor never passes a page still being written', async () => {
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+    const page = (ids: number[], at: string, hasMore: boolean): Page => ({
+      records: ids.map((id) => rec(id, at, `Name${id}`)), rejected: [], last: { updatedAt: at, id: String(ids.at(-1)) }, hasMore,
+    });
+    const connector = connectorOf([page([1, 2], T1, true), page([3], T2, false)]);
+    const base = deps(connector);
+    const d: PipelineDeps = { ...base, sources: new Map([['koha', { ...base.sources.get('koha')!, streams: [{ ...base.sources.get('koha')!.streams[0]!, overlap: 'commit' }] }]]) };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const apply = crm.applyContacts.bind(crm);
+    crm.applyContacts = async (ops) => {
+      if (ops.some((o) => o.externalId === 'koha:1')) await gate; // page 1 is slow
+      return apply(ops);
+    };
+    const first = processPage(d, win('r1'));
+    for (let i = 0; i < 50 && enqueued.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const second = processPage(d, enqueued[0]!);
+    for (let i = 0; i < 50 && !crm.contacts.has('koha:3'); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(crm.contacts.has('koha:3')).toBe(true); // page 2 wrote while page 1 was still writing
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await state.getCommittedPage('r1', 'koha', 2)).toBeNull(); // but waits to commit
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
+    release();
+    await Promise.all([first, second]);
     expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '3' });
   });
 
