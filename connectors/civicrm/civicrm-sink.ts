@@ -160,8 +160,10 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
     return out;
   }
 
-  async function writeGroups(ops: readonly CrmOperation[], results: ContactWriteResult[]): Promise<void> {
-    const done = ops.flatMap((op, index) => {
+  /** Memberships of the written contacts among `indices` (of `ops`). */
+  async function writeGroups(ops: readonly CrmOperation[], results: ContactWriteResult[], indices: readonly number[]): Promise<void> {
+    const done = indices.flatMap((index) => {
+      const op = ops[index]!;
       const r = results[index];
       return r && r.outcome !== 'rejected' && r.contactId !== undefined && (op.addGroups.length || op.removeGroups.length) ? [{ op, index, contactId: r.contactId }] : [];
     });
@@ -221,11 +223,17 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       // A known contact with nothing but memberships to change needs no Contact.save.
       const known = pending.filter((p) => p.op.mode !== 'create');
       for (const p of known.filter((k) => Object.keys(k.op.values).length === 0)) results[p.index] = written(p.op, p.op.contactId!);
+      // Each batch's memberships follow it at once, so every lane of `width` stays busy until the page is done.
+      const lane = (chunk: Pending[], byKey: boolean) => async () => {
+        await writeChunk(chunk, byKey, results);
+        await writeGroups(ops, results, chunk.map((p) => p.index));
+      };
+      const membershipsOnly = known.filter((k) => Object.keys(k.op.values).length === 0).map((p) => p.index);
       await inParallel([
-        ...chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size).map((chunk) => () => writeChunk(chunk, true, results)),
-        ...chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size).map((chunk) => () => writeChunk(chunk, false, results)),
+        ...chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size).map((chunk) => lane(chunk, true)),
+        ...chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size).map((chunk) => lane(chunk, false)),
+        ...(membershipsOnly.length ? [() => writeGroups(ops, results, membershipsOnly)] : []),
       ], width);
-      await writeGroups(ops, results);
       deps.logger.debug('contacts written', { operations: ops.length, written: pending.length, requests: client.requests() });
       return results;
     },
