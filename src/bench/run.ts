@@ -195,7 +195,7 @@ async function benchBaseline(workers: number): Promise<{ full: Row; nightly: Row
 }
 
 async function main(): Promise<void> {
-  process.stderr.write(`patron-bridge benchmark: ${PATRONS} patrons, CRM cost scale ${SCALE}, baseline on ${BASELINE_PATRONS} patrons\n`);
+  process.stderr.write(ONLY_MID ? `patron-bridge benchmark: 50000 patrons, CRM cost scale ${MID_SCALE}\n` : `patron-bridge benchmark: ${PATRONS} patrons, CRM cost scale ${SCALE}, baseline on ${BASELINE_PATRONS} patrons\n`);
   const rows: Row[] = [];
   const bridge = new Map<number, Row[]>();
   for (const pool of ONLY_MID ? [] : [1, 4]) {
