@@ -17,7 +17,7 @@ import { CHECKOUTS, PATRONS, unitOf } from './core/streams.js';
 import { createEngagementStream, createEngagementWriter, ENGAGEMENT } from './pipeline/engagement-writer.js';
 import { createSweepStream, createSweepWriter, SWEEP } from './pipeline/sweep.js';
 import { createLoanWriter } from './pipeline/loan-writer.js';
-import { readTitles } from '../connectors/koha/titles.js';
+import { createTitleReader } from '../connectors/koha/titles.js';
 import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
 import type { SyncState } from './state/ports.js';
 
@@ -52,7 +52,7 @@ export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise
       const writer = createLoanWriter(mapping, mapping.loans, {
         sourceId: src.id, crmTimeZone: loaded.config.crm.timezone ?? 'UTC', kohaTimeZone: src.timezone,
         ...(mapping.privacy.historyHorizonDays !== undefined ? { historyHorizonDays: mapping.privacy.historyHorizonDays } : {}),
-        titles: (ids, runId) => readTitles(connector.client, ids, runId),
+        titles: createTitleReader(connector.client),
       });
       streams.push({ name: CHECKOUTS, stream: connector.streams.get(CHECKOUTS)!, writer, trackSeen: true, overlap: 'commit' });
     }

@@ -5,11 +5,12 @@
  * Activities need a source contact: the "Library system" organisation that `crm bootstrap` creates.
  */
 import { BridgeError } from '../../src/core/errors.js';
+import { DEFAULT_SOURCE_CONTACT } from '../../src/mapping/schema.js';
 import type { CiviClient } from './client.js';
 
 export const SYNC_CONFLICT_TYPE = 'Sync_Conflict';
-/** external_identifier of the organisation activities are recorded as coming from. */
-export const SYSTEM_CONTACT_KEY = 'patron-bridge:library-system';
+/** external_identifier of the organisation activities are recorded as coming from (`crm bootstrap` creates it). */
+export const SYSTEM_CONTACT_KEY = DEFAULT_SOURCE_CONTACT;
 
 export interface ConflictNote {
   conflictId: string;
@@ -21,25 +22,22 @@ export interface ConflictNote {
 
 const subjectOf = (conflictId: string, about: string) => `Sync conflict ${conflictId}: ${about}`;
 
-/** The id of the "Library system" contact, looked up once. */
-export function createSystemContact(client: CiviClient): () => Promise<number> {
-  let id: Promise<number> | undefined;
-  return () => {
-    id ??= client
-      .call<{ id: number }>('Contact', 'get', { select: ['id'], where: [['external_identifier', '=', SYSTEM_CONTACT_KEY]], limit: 1 })
-      .then((r) => {
-        const found = r.values[0]?.id;
-        if (found === undefined) {
-          throw new BridgeError('CONFIG_INVALID', `CiviCRM has no "Library system" contact (external identifier ${SYSTEM_CONTACT_KEY}) to record activities from; run \`patron-bridge crm bootstrap\``, { context: { system: 'civicrm' } });
-        }
-        return found;
-      })
-      .catch((err: unknown) => {
-        id = undefined;
-        throw err;
-      });
-    return id;
+/** Contact ids by external identifier (the contacts activities come from), each looked up until found, then kept. */
+export function createContactByKey(client: CiviClient): (key: string) => Promise<number | null> {
+  const cache = new Map<string, number>();
+  return async (key) => {
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const r = await client.call<{ id: number }>('Contact', 'get', { select: ['id'], where: [['external_identifier', '=', key]], limit: 1 });
+    const id = r.values[0]?.id;
+    if (id !== undefined) cache.set(key, id);
+    return id ?? null;
   };
+}
+
+export function assertContactId(id: number | null, key: string): number {
+  if (id === null) throw new BridgeError('CONFIG_INVALID', `CiviCRM has no contact with external identifier "${key}" to record activities from; run \`patron-bridge crm bootstrap\``, { context: { system: 'civicrm' } });
+  return id;
 }
 
 export async function saveConflictActivities(client: CiviClient, systemContactId: number, notes: readonly ConflictNote[]): Promise<void> {
@@ -65,16 +63,4 @@ export async function completeConflictActivities(client: CiviClient, conflictIds
       values: { 'status_id:name': 'Completed' },
     });
   }
-}
-
-/** For `crm bootstrap`: the activity type and the "Library system" organisation (save + match: repeatable). */
-export async function bootstrapConflictActivities(client: CiviClient): Promise<void> {
-  await client.call('OptionValue', 'save', {
-    records: [{ 'option_group_id:name': 'activity_type', name: SYNC_CONFLICT_TYPE, label: 'Sync conflict', description: 'patron-bridge: a disagreement between the library system and the CRM that waits for a person', is_active: true }],
-    match: ['option_group_id', 'name'],
-  });
-  await client.call('Contact', 'save', {
-    records: [{ contact_type: 'Organization', organization_name: 'Library system', external_identifier: SYSTEM_CONTACT_KEY }],
-    match: ['external_identifier'],
-  });
 }

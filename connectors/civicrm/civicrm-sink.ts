@@ -5,18 +5,19 @@
  * without a reason is read back), restores, then memberships of static groups.
  */
 import type { AxiosInstance } from 'axios';
-import { BridgeError, classifyError } from '../../src/core/errors.js';
+import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { ContactWriteResult, CrmOperation, Value } from '../../src/core/types.js';
 import type { CrmConfig } from '../../src/config/schema.js';
-import { completeConflictActivities, createSystemContact, saveConflictActivities } from './activities.js';
+import { assertContactId, completeConflictActivities, createContactByKey, saveConflictActivities, SYSTEM_CONTACT_KEY } from './activities.js';
 import { createCiviClient, type CiviClient, type RetryTuning } from './client.js';
 import { createFieldDescriber } from './fields.js';
 import type { CrmLimiter } from './limiter.js';
 import { fitContact } from './fit.js';
-import { chunked, createGroupWriter, WHOLE_CALL_CODES, type MembershipRow } from './groups.js';
+import { chunked, saveChunk } from './batches.js';
+import { createGroupWriter, type MembershipRow } from './groups.js';
 import type { CrmSink } from './sink.js';
-import { activitiesOfContacts, assertContactId, createContactByKey, deleteActivities, loanSetupProblem, saveActivities } from './loans.js';
+import { activitiesOfContacts, deleteActivities, loanSetupProblem, saveActivities } from './loans.js';
 import { readSnapshot } from './snapshot.js';
 import { inParallel } from '../../src/core/parallel.js';
 import { DEFAULT_MAX_CONCURRENCY } from './limiter.js';
@@ -83,8 +84,8 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
   // Batches of one page go out side by side, as many as the CRM may serve at once (the limiter bounds all processes together).
   const width = cfg.max_concurrency ?? DEFAULT_MAX_CONCURRENCY;
   const groups = createGroupWriter(client, cfg.batch_size, deps.logger, width);
-  const systemContact = createSystemContact(client);
   const contactByKey = createContactByKey(client);
+  const contactIdOf = async (key: string) => assertContactId(await contactByKey(key), key);
 
   const save = (records: Values[], byKey: boolean) =>
     client.call<Saved>('Contact', 'save', {
@@ -98,7 +99,7 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
 
   /** Saves one chunk (all new, or all known); falls back to one record at a time when CiviCRM refuses the chunk. */
   async function writeChunk(chunk: Pending[], byKey: boolean, results: ContactWriteResult[]): Promise<void> {
-    const assign = (items: Pending[], saved: Saved[]) => {
+    const assign = (items: readonly Pending[], saved: Saved[]) => {
       const byExt = new Map(saved.map((v) => [v.external_identifier, v.id]));
       items.forEach((p, i) => {
         // reload returns rows in record order; the external id is the safer key when present.
@@ -108,24 +109,13 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
           : written(p.op, id);
       });
     };
-    try {
-      assign(chunk, (await save(chunk.map((p) => p.record), byKey)).values);
-    } catch (err) {
-      const e = classifyError(err);
-      if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
-      deps.logger.warn('Contact.save failed for a chunk; writing its records one by one', { code: e.code, records: chunk.length });
-      // save + match (or by id) is idempotent, so records the failed chunk already wrote are simply written again.
-      for (const p of chunk) {
-        try {
-          assign([p], (await save([p.record], byKey)).values);
-        } catch (recordErr) {
-          const r = classifyError(recordErr);
-          if (r.transient || WHOLE_CALL_CODES.has(r.code)) throw r;
-          deps.logger.warn('CiviCRM refused a contact', { code: r.code, recordId: p.op.sourceRecordId });
-          results[p.index] = rejected(p.op, r.code, reasonFor(r));
-        }
-      }
-    }
+    await saveChunk(chunk, async (items) => assign(items, (await save(items.map((p) => p.record), byKey)).values), {
+      onFallback: (e) => deps.logger.warn('Contact.save failed for a chunk; writing its records one by one', { code: e.code, records: chunk.length }),
+      refused: (p, r) => {
+        deps.logger.warn('CiviCRM refused a contact', { code: r.code, recordId: p.op.sourceRecordId });
+        results[p.index] = rejected(p.op, r.code, reasonFor(r));
+      },
+    });
     await recheck(chunk.filter((p) => results[p.index]?.outcome === 'rejected' && !REFUSALS.has(results[p.index]!.code ?? '')), byKey, results);
   }
 
@@ -197,14 +187,13 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
     readContacts: (req) => readSnapshot(client, req),
     async noteConflicts(open, settled) {
       if (!cfg.conflict_activities) return;
-      if (open.length > 0) await saveConflictActivities(client, await systemContact(), open);
+      if (open.length > 0) await saveConflictActivities(client, await contactIdOf(SYSTEM_CONTACT_KEY), open);
       if (settled.length > 0) await completeConflictActivities(client, settled);
     },
     loanSetupProblem: (req) => loanSetupProblem(client, { ...req, contactByKey }),
     async saveActivities(ops, opts) {
       if (ops.length === 0) return [];
-      const sourceContactId = assertContactId(await contactByKey(opts.sourceContact), opts.sourceContact);
-      return saveActivities(client, ops, { keyField: opts.keyField, sourceContactId, batchSize: cfg.batch_size, width, logger: deps.logger });
+      return saveActivities(client, ops, { keyField: opts.keyField, sourceContactId: await contactIdOf(opts.sourceContact), batchSize: cfg.batch_size, width, logger: deps.logger });
     },
     deleteActivities: (keys, keyField) => deleteActivities(client, keys, { keyField, batchSize: cfg.batch_size }),
     activitiesOfContacts: (ids, opts) => activitiesOfContacts(client, ids, opts),

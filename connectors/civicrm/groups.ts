@@ -3,6 +3,7 @@
  * rows with save + match [group_id, contact_id] so repeats are idempotent ("Removed" keeps history).
  */
 import { inParallel } from '../../src/core/parallel.js';
+import { chunked, saveChunk } from './batches.js';
 import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { GroupRef } from '../../src/core/types.js';
@@ -23,15 +24,6 @@ export interface GroupWriter {
   existing(names: readonly string[]): Promise<Set<string>>;
   /** Write rows; returns the rows CiviCRM refused, with their error. Transient errors throw. */
   write(rows: readonly MembershipRow[]): Promise<Array<{ row: MembershipRow; error: BridgeError }>>;
-}
-
-/** Errors about the whole call, not one row: trying rows one by one cannot help. */
-export const WHOLE_CALL_CODES = new Set(['CRM_AUTH', 'CRM_FORBIDDEN']);
-
-export function chunked<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export function createGroupWriter(client: CiviClient, batchSize: number, logger: Logger, width = 1): GroupWriter {
@@ -76,25 +68,10 @@ export function createGroupWriter(client: CiviClient, batchSize: number, logger:
 
     async write(rows) {
       const refused: Array<{ row: MembershipRow; error: BridgeError }> = [];
-      await inParallel(chunked(rows, batchSize).map((chunk) => async () => {
-        try {
-          await save(chunk);
-          return;
-        } catch (err) {
-          const e = classifyError(err);
-          if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
-          logger.warn('GroupContact.save failed for a chunk; writing its rows one by one', { code: e.code, rows: chunk.length });
-        }
-        for (const row of chunk) {
-          try {
-            await save([row]);
-          } catch (err) {
-            const e = classifyError(err);
-            if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
-            refused.push({ row, error: e });
-          }
-        }
-      }), width);
+      await inParallel(chunked(rows, batchSize).map((chunk) => () => saveChunk(chunk, async (items) => { await save(items); }, {
+        onFallback: (e) => logger.warn('GroupContact.save failed for a chunk; writing its rows one by one', { code: e.code, rows: chunk.length }),
+        refused: (row, error) => refused.push({ row, error }),
+      })), width);
       return refused;
     },
   };

@@ -19,7 +19,7 @@ export { bootstrapCustomFields } from './bootstrap.js';
 export type { BootstrapSummary } from './bootstrap.js';
 export type { CrmSink, FieldSpec, ContactFit } from './sink.js';
 export type { SnapshotRequest } from './snapshot.js';
-export { bootstrapConflictActivities, SYNC_CONFLICT_TYPE, SYSTEM_CONTACT_KEY } from './activities.js';
+export { SYNC_CONFLICT_TYPE, SYSTEM_CONTACT_KEY } from './activities.js';
 export type { ConflictNote } from './activities.js';
 export { bootstrapCrm, missingAccess } from './setup.js';
 export type { AccessNeed, CrmNeeds, SetupItem } from './setup.js';

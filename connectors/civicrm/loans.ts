@@ -3,12 +3,11 @@
  * retried page writes each loan once; `reload` gives the ids (real write responses carry custom fields
  * and contact ids as null). Deletions by key, so they hold even when the last-synced state is lost.
  */
-import { BridgeError, classifyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Value } from '../../src/core/types.js';
 import type { CiviClient } from './client.js';
 import { inParallel } from '../../src/core/parallel.js';
-import { chunked, WHOLE_CALL_CODES } from './groups.js';
+import { chunked, saveChunk } from './batches.js';
 
 /** One loan to write. */
 export interface ActivityOp {
@@ -25,19 +24,6 @@ export type ActivityResult =
 
 type Saved = { id: number } & Record<string, unknown>;
 
-/** The contact activities are recorded as coming from, by external identifier, looked up once per key. */
-export function createContactByKey(client: CiviClient): (key: string) => Promise<number | null> {
-  const cache = new Map<string, number>();
-  return async (key) => {
-    const known = cache.get(key);
-    if (known !== undefined) return known;
-    const r = await client.call<{ id: number }>('Contact', 'get', { select: ['id'], where: [['external_identifier', '=', key]], limit: 1 });
-    const id = r.values[0]?.id;
-    if (id !== undefined) cache.set(key, id);
-    return id ?? null;
-  };
-}
-
 export async function saveActivities(
   client: CiviClient, ops: readonly ActivityOp[], opts: { keyField: string; sourceContactId: number; batchSize: number; width: number; logger: Logger },
 ): Promise<ActivityResult[]> {
@@ -51,24 +37,10 @@ export async function saveActivities(
       results.set(op.key, id === undefined ? { key: op.key, outcome: 'rejected', code: 'CRM_API', reason: 'Activity.save did not return this loan' } : { key: op.key, outcome: 'written', activityId: id });
     });
   };
-  await inParallel(chunked(ops, opts.batchSize).map((chunk) => async () => {
-    try {
-      await save(chunk);
-    } catch (err) {
-      const e = classifyError(err);
-      if (e.transient || WHOLE_CALL_CODES.has(e.code)) throw e;
-      opts.logger.warn('Activity.save failed for a chunk; writing its loans one by one', { code: e.code, records: chunk.length });
-      for (const op of chunk) {
-        try {
-          await save([op]);
-        } catch (one) {
-          const r = classifyError(one);
-          if (r.transient || WHOLE_CALL_CODES.has(r.code)) throw r;
-          results.set(op.key, { key: op.key, outcome: 'rejected', code: r.code, reason: r.message });
-        }
-      }
-    }
-  }), opts.width);
+  await inParallel(chunked(ops, opts.batchSize).map((chunk) => () => saveChunk(chunk, save, {
+    onFallback: (e) => opts.logger.warn('Activity.save failed for a chunk; writing its loans one by one', { code: e.code, records: chunk.length }),
+    refused: (op, e) => results.set(op.key, { key: op.key, outcome: 'rejected', code: e.code, reason: e.message }),
+  })), opts.width);
   return ops.map((op) => results.get(op.key)!);
 }
 
@@ -104,9 +76,4 @@ export async function loanSetupProblem(
   if (missing.length) problems.push(`no Activity field ${missing.map((f) => `"${f}"`).join(', ')}`);
   if ((await opts.contactByKey(opts.sourceContact)) === null) problems.push(`no contact with external identifier "${opts.sourceContact}" to record loans from`);
   return problems.length ? problems.join('; ') : null;
-}
-
-export function assertContactId(id: number | null, key: string): number {
-  if (id === null) throw new BridgeError('CONFIG_INVALID', `CiviCRM has no contact with external identifier "${key}" to record loans from; run \`patron-bridge crm bootstrap\``, { context: { system: 'civicrm' } });
-  return id;
 }

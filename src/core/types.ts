@@ -78,14 +78,8 @@ export interface SentState {
   withheld?: string;
   /** Patrons: what was done to the contact when they left the synced set (clear: library fields and loans erased). */
   departed?: 'nothing' | 'flag' | 'clear';
-  /** Loans: hash of the activity last written (values and target). */
+  /** Loans: hash of the activity last written (values and target). Who owns a loan, and its day, are in the loan index (state/index-state.ts). */
   fp?: string;
-  /** Loans: the CiviCRM activity id. */
-  activityId?: number;
-  /** Loans: the patron contact key the loan was written to. */
-  owner?: string;
-  /** Loans: local date of the checkout (CRM zone). */
-  day?: string;
   /** Loans: its activity was deleted (anonymised by Koha, or its patron's history withheld). */
   deleted?: boolean;
 }

@@ -108,6 +108,8 @@ const groupSchema = z
   .strict();
 
 export const LOAN_PLACEHOLDERS = ['checkout_id', 'library_id', 'item_id', 'title'] as const;
+/** external_identifier of the "Library system" organisation activities come from by default (`crm bootstrap` creates it). */
+export const DEFAULT_SOURCE_CONTACT = 'patron-bridge:library-system';
 
 const loansSchema = z
   .object({
@@ -120,7 +122,7 @@ const loansSchema = z
       .meta({ description: `Activity subject template; placeholders: ${LOAN_PLACEHOLDERS.join(', ')} (title only with titles: true).` }),
     titles: z.boolean().default(false)
       .meta({ description: 'Fetch item titles (GET /items with the biblio embed, in batches) for the {title} placeholder. Off by default: a title says what a patron reads.' }),
-    source_contact: z.string().min(1).max(64).default('patron-bridge:library-system')
+    source_contact: z.string().min(1).max(64).default(DEFAULT_SOURCE_CONTACT)
       .meta({ description: 'external_identifier of the contact loans are recorded as coming from (default: the "Library system" organisation that `crm bootstrap` creates).' }),
   })
   .strict()

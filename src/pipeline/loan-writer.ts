@@ -110,8 +110,7 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
           continue;
         }
         const fp = fingerprint(a, patron.contactId);
-        const last = loans.get(a.key);
-        if (last && !last.deleted && last.fp === fp && !ctx.resend) {
+        if (live(a.key) && loans.get(a.key)!.fp === fp && !ctx.resend) {
           result.unchanged += 1;
           out.cleared.push(a.sourceRecordId);
           continue;
@@ -124,14 +123,13 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
         { keyField, sourceContact: plan.sourceContact },
       );
       saved.forEach((r, i) => {
-        const { a, contactId, fp } = writes[i]!;
+        const { a, fp } = writes[i]!;
         if (r.outcome === 'rejected') {
           result.rejections.push({ recordId: a.sourceRecordId, code: r.code, reason: r.reason });
           return;
         }
-        const last = loans.get(a.key);
-        result[last && !last.deleted ? 'updated' : 'created'] += 1;
-        out.sent.set(a.key, { groups: [], at, fp, activityId: r.activityId, owner: a.patronKey, day: a.day, contactId });
+        result[live(a.key) ? 'updated' : 'created'] += 1;
+        out.sent.set(a.key, { groups: [], at, fp });
         out.cleared.push(a.sourceRecordId);
       });
       // A patron whose first loans reach the CRM only now (they were waiting for the contact) is due for engagement.

@@ -57,7 +57,7 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   }
   await holdLease(deps, job);
   const heartbeat = setInterval(() => {
-    holdLease(deps, job).catch((err: unknown) => deps.logger.warn('lease renewal failed', { runId, sourceId, pageNo, error: String(err) }));
+    renewLease(deps, job).catch((err: unknown) => deps.logger.warn('lease renewal failed', { runId, sourceId, pageNo, error: String(err) }));
   }, Math.max(1000, Math.floor(deps.policy.leaseTtlMs / 3)));
   try {
     const done = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
@@ -189,14 +189,21 @@ async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): 
 
 /** Takes or renews the run's lease on the source; another run holding it fails this page for good. */
 async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
-  // Never for a run Redis no longer has (the heartbeat of a page in hand when Redis lost its data).
-  if (!(await deps.state.runKept(job.runId))) {
-    throw new BridgeError('RUN_CONFLICT', `run ${job.runId} is no longer kept in Redis (it lost its data); its page is not written`, { context: { system: 'redis' }, transient: false });
-  }
   const lease = await deps.state.acquireLease(job.sourceId, job.runId, deps.policy.leaseTtlMs);
   if (!lease.ok) {
     throw new BridgeError('RUN_CONFLICT', `run ${job.runId} lost source "${job.sourceId}" to run ${lease.holder}`, { context: { system: 'redis' }, transient: false });
   }
+}
+
+/**
+ * The heartbeat of a page in hand: renews the lease, but never for a run Redis no longer has (it lost
+ * its data while the page was being written; processPage checked the run when the page began).
+ */
+async function renewLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
+  if (!(await deps.state.runKept(job.runId))) {
+    throw new BridgeError('RUN_CONFLICT', `run ${job.runId} is no longer kept in Redis (it lost its data); its page is not written`, { context: { system: 'redis' }, transient: false });
+  }
+  await holdLease(deps, job);
 }
 
 /** After a committed page: the next window page, the first retry page, or the stream's end (then the source's next stream). */

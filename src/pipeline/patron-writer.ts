@@ -38,7 +38,7 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
       for (const record of records) {
         const t = mapping.transform(record, { today });
         if (t.kind === 'contact' && typeof record.data.privacy === 'number') privacy.set(t.contact.externalId, record.data.privacy);
-        const key = mapping.keyOf(record);
+        const key = t.kind === 'skip' && t.withheld ? mapping.keyOf(record) : null;
         if (t.kind === 'contact') desired.set(t.contact.externalId, { contact: t.contact, warnings: [...(t.warnings ?? [])] });
         else if (t.kind === 'skip' && t.withheld && key !== null) withheld.push({ key, recordId: record.id, why: t.withheld });
         else if (t.kind === 'skip') {
@@ -72,20 +72,20 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
   };
 }
 
-interface Departure {
+export interface Departure {
   key: string;
   recordId: string;
   why: Withheld;
 }
 
 /** What happens to the contact of a patron the privacy rules now withhold: anonymised ones by on_anonymised, the others by lifecycle.on_gone. */
-export function departureAction(mapping: CompiledMapping, why: Withheld): 'nothing' | 'flag' | 'clear' {
+function departureAction(mapping: CompiledMapping, why: Withheld): 'nothing' | 'flag' | 'clear' {
   if (why === 'anonymised' || why === 'anonymous patron') return mapping.privacy.onAnonymised === 'erase' ? 'clear' : 'flag';
   return mapping.lifecycle.onGone;
 }
 
 /** The write that takes a contact out of the sync: erase what patron-bridge wrote (fields, managed groups), or flag it. */
-export function departureOp(mapping: CompiledMapping, key: string, recordId: string, state: SentState, action: 'flag' | 'clear'): CrmOperation {
+function departureOp(mapping: CompiledMapping, key: string, recordId: string, state: SentState, action: 'flag' | 'clear'): CrmOperation {
   const base = { kind: 'upsertContact' as const, mode: 'update' as const, externalId: key, sourceRecordId: recordId, contactId: state.contactId! };
   if (action === 'flag') return { ...base, values: {}, addGroups: [mapping.lifecycle.group], removeGroups: [] };
   const fields = Object.keys(state.fields ?? {}).filter((f) => f !== 'contact_type' && f !== 'external_identifier');
@@ -93,13 +93,13 @@ export function departureOp(mapping: CompiledMapping, key: string, recordId: str
 }
 
 /** The state a departed contact keeps: its id (for its loans), why it left, what patron-bridge still has there. */
-export function departedState(mapping: CompiledMapping, state: SentState, action: 'nothing' | 'flag' | 'clear', why: Withheld, at: string): SentState {
+function departedState(mapping: CompiledMapping, state: SentState, action: 'nothing' | 'flag' | 'clear', why: Withheld, at: string): SentState {
   const groups = action === 'flag' ? [...new Set([...state.groups, mapping.lifecycle.group.name])] : action === 'clear' ? [] : state.groups;
   return { ...state, groups, ...(action === 'clear' ? { fields: {} } : {}), withheld: why, departed: action, at };
 }
 
 /** Deletes the loan activities of these contacts (their history leaves the CRM with them). */
-export async function deleteLoansOf(deps: PipelineDeps, mapping: CompiledMapping, contactIds: readonly number[]): Promise<number> {
+async function deleteLoansOf(deps: PipelineDeps, mapping: CompiledMapping, contactIds: readonly number[]): Promise<number> {
   if (!mapping.loans || contactIds.length === 0) return 0;
   const keys = await deps.crm.activitiesOfContacts(contactIds, { keyField: LOAN_FIELDS.id, activityType: mapping.loans.activityType.name });
   if (keys.length) await deps.crm.deleteActivities(keys, LOAN_FIELDS.id);
@@ -110,7 +110,7 @@ async function depart(deps: PipelineDeps, mapping: CompiledMapping, unit: string
   if (departures.length === 0) return;
   const sent = await deps.state.getSent(unit, departures.map((d) => d.key));
   const at = deps.clock().toISOString();
-  const todo: Array<{ d: Departure; state: SentState; action: 'nothing' | 'flag' | 'clear' }> = [];
+  const contacts: Array<Departure & { state: SentState }> = [];
   for (const d of departures) {
     const state = sent.get(d.key);
     if (!state || state.contactId === undefined || state.excluded || state.withheld === d.why) {
@@ -120,23 +120,41 @@ async function depart(deps: PipelineDeps, mapping: CompiledMapping, unit: string
       out.sent.set(d.key, state ? { ...state, withheld: d.why } : { groups: [], at, withheld: d.why });
       continue;
     }
-    todo.push({ d, state, action: departureAction(mapping, d.why) });
+    contacts.push({ ...d, state });
   }
+  for (const [key, left] of await takeOutOfSync(deps, mapping, contacts, result, at)) {
+    out.sent.set(key, left.state);
+    out.cleared.push(left.recordId);
+  }
+}
+
+/**
+ * Takes contacts out of the sync (their patron left the synced set, was anonymised, or is gone from
+ * Koha): each as `departureAction` says, loans deleted with a cleared contact. Counts go to `result`
+ * (a refusal is a rejection); returns the state each departed contact keeps, by key.
+ */
+export async function takeOutOfSync(
+  deps: PipelineDeps, mapping: CompiledMapping, contacts: ReadonlyArray<Departure & { state: SentState }>, result: PageResult, at: string,
+): Promise<Map<string, { recordId: string; state: SentState }>> {
+  const todo = contacts.map((c) => ({ ...c, action: departureAction(mapping, c.why) }));
   const writes = todo.filter((t) => t.action !== 'nothing');
-  const results = writes.length ? await deps.crm.applyContacts(writes.map((t) => departureOp(mapping, t.d.key, t.d.recordId, t.state, t.action as 'flag' | 'clear'))) : [];
-  const refused = new Map(writes.flatMap((t, i) => (results[i]?.outcome === 'rejected' ? [[t.d.key, results[i]!] as const] : [])));
-  await deleteLoansOf(deps, mapping, todo.filter((t) => t.action === 'clear' && !refused.has(t.d.key)).map((t) => t.state.contactId!));
+  const results = writes.length ? await deps.crm.applyContacts(writes.map((t) => departureOp(mapping, t.key, t.recordId, t.state, t.action as 'flag' | 'clear'))) : [];
+  const refused = new Map(writes.flatMap((t, i) => (results[i]?.outcome === 'rejected' ? [[t.key, results[i]!] as const] : [])));
+  await deleteLoansOf(deps, mapping, todo.filter((t) => t.action === 'clear' && !refused.has(t.key)).map((t) => t.state.contactId!));
+  const left = new Map<string, { recordId: string; state: SentState }>();
   for (const t of todo) {
-    const r = refused.get(t.d.key);
+    const r = refused.get(t.key);
     if (r) {
-      result.rejections.push({ recordId: t.d.recordId, code: r.code ?? 'CRM_API', reason: `could not take the contact out of the sync (${t.d.why}): ${r.reason ?? 'refused by the CRM'}` });
+      result.rejections.push({ recordId: t.recordId, code: r.code ?? 'CRM_API', reason: `could not take the contact out of the sync (${t.why}): ${r.reason ?? 'refused by the CRM'}` });
       continue;
     }
     if (t.action === 'clear') result.deleted += 1;
     else if (t.action === 'flag') result.updated += 1;
     else result.skipped += 1;
-    out.sent.set(t.d.key, departedState(mapping, t.state, t.action, t.d.why, at));
-    out.cleared.push(t.d.recordId);
+    left.set(t.key, { recordId: t.recordId, state: departedState(mapping, t.state, t.action, t.why, at) });
   }
-  deps.logger.info('patrons taken out of the sync', { unit, patrons: todo.length, erased: todo.filter((t) => t.action === 'clear').length, flagged: todo.filter((t) => t.action === 'flag').length });
+  if (todo.length) {
+    deps.logger.info('patrons taken out of the sync', { patrons: todo.length, why: [...new Set(todo.map((t) => t.why))], erased: todo.filter((t) => t.action === 'clear').length, flagged: todo.filter((t) => t.action === 'flag').length });
+  }
+  return left;
 }

@@ -16,7 +16,7 @@ import { CHECKOUTS, PATRONS, unitOf } from '../core/streams.js';
 import type { SentState } from '../core/types.js';
 import { LOAN_FIELDS } from '../mapping/loans.js';
 import type { CompiledMapping } from '../mapping/types.js';
-import { deleteLoansOf, departedState, departureOp } from './patron-writer.js';
+import { takeOutOfSync } from './patron-writer.js';
 import type { StreamWriter, WriteOutcome } from './types.js';
 
 export const SWEEP = 'sweep';
@@ -68,22 +68,8 @@ export function createSweepWriter(mapping: CompiledMapping, opts: { sourceId: st
       const linked = [...(await deps.state.listSent(patronsUnit))].filter(([, s]) => s.contactId !== undefined && !s.excluded);
       const gone = linked.filter(([key, s]) => !s.withheld && !seen.has(idOf(key)));
       if (massive(gone.length, linked.length, max)) throw tooMany('contacts\' patrons', gone.length, linked.length, max);
-      const action = mapping.lifecycle.onGone;
-      if (gone.length && action !== 'nothing') {
-        const results = await deps.crm.applyContacts(gone.map(([key, s]) => departureOp(mapping, key, idOf(key), s, action)));
-        const done = gone.filter((_, i) => results[i]?.outcome !== 'rejected');
-        gone.forEach(([key], i) => {
-          const r = results[i]!;
-          if (r.outcome === 'rejected') result.rejections.push({ recordId: idOf(key), code: r.code ?? 'CRM_API', reason: `patron gone from Koha, but its contact could not be ${action === 'clear' ? 'cleared' : 'flagged'}: ${r.reason ?? 'refused'}` });
-        });
-        if (action === 'clear') await deleteLoansOf(deps, mapping, done.map(([, s]) => s.contactId!));
-        await deps.state.putSent(patronsUnit, new Map(done.map(([key, s]) => [key, departedState(mapping, s, action, 'gone', at)])));
-        result[action === 'clear' ? 'deleted' : 'updated'] += done.length;
-      } else if (gone.length) {
-        await deps.state.putSent(patronsUnit, new Map(gone.map(([key, s]) => [key, { ...s, withheld: 'gone' as const, at }])));
-        result.skipped += gone.length;
-      }
-      if (gone.length) deps.logger.info('patrons gone from Koha', { sourceId: opts.sourceId, contacts: gone.length, action });
+      const left = await takeOutOfSync(deps, mapping, gone.map(([key, state]) => ({ key, recordId: idOf(key), why: 'gone' as const, state })), result, at);
+      await deps.state.putSent(patronsUnit, new Map([...left].map(([key, l]) => [key, l.state])));
 
       // Loans Koha no longer shows.
       if (mapping.loans && (await whole(loansUnit))) {

@@ -37,7 +37,7 @@ export function sandboxConfig(env: Pick<SandboxEnvironment, 'koha' | 'civi'>, op
       base_url: env.civi.url,
       api_key: SANDBOX_CREDENTIALS.civicrm[opts.crmUser ?? 'sync'],
       batch_size: opts.batchSize ?? 50,
-      timezone: opts.crmTimezone ?? (env.civi as { timezone?: string }).timezone ?? 'UTC',
+      timezone: opts.crmTimezone ?? env.civi.timezone,
       retries: opts.crm?.retries ?? 2,
       ...(opts.crm?.timeoutMs !== undefined ? { timeout_ms: opts.crm.timeoutMs } : {}),
       ...(opts.crm?.retryMinDelayMs !== undefined ? { retry_min_delay_ms: opts.crm.retryMinDelayMs } : {}),

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bootstrapConflictActivities, createCiviClient, SYSTEM_CONTACT_KEY } from '../../connectors/civicrm/index.js';
+import { bootstrapCrm, createCiviClient, SYSTEM_CONTACT_KEY } from '../../connectors/civicrm/index.js';
+import { crmNeedsOf } from '../../src/cli/crm-setup.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { bundledMapping } from '../../src/core/paths.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/environment.js';
@@ -23,8 +24,8 @@ beforeAll(async () => {
   await writeFile(mapping, text.replace('    required: true                      # a contact without a surname', '    on_conflict: review\n    required: true                      # a contact without a surname'));
   harness = await startSyncHarness({ patrons: 120, seed: 12, mapping, crm: { conflictActivities: true } });
   const admin = createCiviClient({ ...harness.loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
-  await bootstrapConflictActivities(admin);
-  await bootstrapConflictActivities(admin); // repeatable
+  // The harness bootstrapped the activity type and the Library system contact already: again is harmless.
+  await bootstrapCrm(admin, crmNeedsOf([harness.app.deps.sources.get('koha')!.mapping], harness.loaded.config.crm));
   await harness.sync('full');
 }, 60_000);
 afterAll(async () => harness?.stop());
