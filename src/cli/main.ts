@@ -11,6 +11,7 @@ import { reportCommand } from './report-command.js';
 import { describeError } from '../core/errors.js';
 import { reportFatal } from './run-cli.js';
 import { sandboxCommand } from './sandbox-command.js';
+import { serveCommand } from './serve-command.js';
 import { syncCommand } from './sync-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -76,6 +77,19 @@ program
   .option('--last <n>', 'print the last N runs', (v) => Number.parseInt(v, 10))
   .addOption(configOption())
   .action(run((runId: string | undefined, opts: Parameters<typeof reportCommand>[1]) => reportCommand(runId, opts)));
+
+program
+  .command('serve')
+  .description('the status page for IT staff: runs and their reports, a live view, conflicts, failures, schedules and health (needs serve.username and serve.password)')
+  .option('--host <host>', 'listen on this address (default serve.host, 127.0.0.1)')
+  .option('--port <port>', 'listen on this port (default serve.port, 8787)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
+    return n;
+  })
+  .addOption(configOption())
+  .addOption(logLevelOption())
+  .action(run((opts: Parameters<typeof serveCommand>[0]) => serveCommand(opts)));
 
 const failures = program.command('failures').description('records a run could not write: kept, retried by later runs, parked after sync.park_after_runs');
 failures

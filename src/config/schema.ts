@@ -100,6 +100,18 @@ export const configSchema = z
         concurrency: 2, attempts: 5, backoff_ms: 5000, keep_completed_jobs: 1000, keep_failed_jobs: 5000,
         lease_seconds: 300, park_after_runs: 5, run_timeout_seconds: 21600, stall_seconds: 30,
       }),
+    /** `patron-bridge serve`: the status page for IT staff; it refuses to start without username and password. */
+    serve: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8787),
+        username: z.string().min(1).optional(),
+        password: secret().optional(),
+        /** A session ends after this many minutes without a request. */
+        session_minutes: z.number().int().min(1).max(1440).default(60),
+      })
+      .strict()
+      .optional(),
     logging: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
@@ -121,3 +133,4 @@ export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type KohaAuth = z.infer<typeof kohaAuthSchema>;
 export type CrmConfig = z.infer<typeof crmSchema>;
+export type ServeConfig = NonNullable<Config['serve']>;

@@ -1,0 +1,78 @@
+/**
+ * `patron-bridge serve`: the status page for IT staff (src/web), on kept state in Redis. It refuses
+ * to start without serve.username and serve.password. Schedules and health come from providers:
+ * until the real ones are wired, each source is shown 'unscheduled' and health is a Redis PING.
+ */
+import type { AddressInfo } from 'node:net';
+import { configError, type LoadedConfig } from '../config/load.js';
+import type { Logger } from '../core/logger.js';
+import { connectRedis, createRedisState, probeRedis } from '../state/index.js';
+import { createWebServer, redisPingProvider, unscheduledProvider, type WebServerOptions } from '../web/index.js';
+import { onStopSignal } from './process-end.js';
+import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
+
+export interface ServeOptions extends CommonOptions {
+  host?: string;
+  port?: number;
+}
+
+export interface StatusPage {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the status page on the configured (or given) host and port; port 0 takes a free one. */
+export async function startStatusPage(
+  loaded: LoadedConfig,
+  logger: Logger,
+  opts: { host?: string; port?: number; extra?: WebServerOptions['extra'] } = {},
+): Promise<StatusPage> {
+  const { config } = loaded;
+  const serve = config.serve;
+  if (!serve?.username || !serve.password) {
+    throw configError(loaded, ['serve'], 'the status page needs serve.username and serve.password (put the password in an environment variable: password: "${PATRON_BRIDGE_SERVE_PASSWORD}")');
+  }
+  await probeRedis(config.redis.url);
+  const redis = connectRedis(config.redis.url, logger, { maxRetriesPerRequest: 1 });
+  const state = createRedisState(redis, config.redis.prefix, { leaseTtlMs: config.sync.lease_seconds * 1000 });
+  const server = createWebServer({
+    sourceIds: config.sources.map((s) => s.id),
+    state,
+    schedules: unscheduledProvider(config, state),
+    health: redisPingProvider(redis),
+    credentials: { username: serve.username, password: serve.password, sessionMinutes: serve.session_minutes },
+    ...(opts.extra ? { extra: opts.extra } : {}),
+    logger,
+  });
+  const host = opts.host ?? serve.host;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? serve.port, host, resolve);
+    });
+  } catch (err) {
+    redis.disconnect();
+    throw configError(loaded, ['serve', 'port'], `cannot listen on ${host}:${opts.port ?? serve.port}: ${(err as Error).message}`);
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      redis.disconnect();
+    },
+  };
+}
+
+export async function serveCommand(opts: ServeOptions): Promise<number> {
+  return withConfig(opts, async (loaded, logger) => {
+    const page = await startStatusPage(loaded, logger, { ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) });
+    process.stdout.write(`status page on ${page.url} (SIGTERM or Ctrl-C stops it)\n`);
+    await new Promise<void>((resolve) => onStopSignal(resolve));
+    await page.close();
+    return EXIT.ok;
+  });
+}

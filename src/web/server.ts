@@ -1,0 +1,189 @@
+/**
+ * The status page's HTTP server (node:http). Every page and API route needs a session: pages send
+ * a browser without one to /login, API routes answer 401. Every response carries a strict
+ * Content-Security-Policy (scripts and styles only from /static), no framing, nosniff and no-store.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { describeError } from '../core/errors.js';
+import { nullLogger, type Logger } from '../core/logger.js';
+import type { SyncState } from '../state/ports.js';
+import { ASSETS } from './assets.js';
+import { dashboardPage } from './dashboard-page.js';
+import { html, type SafeHtml } from './html.js';
+import { layout, loginPage, type PageContext } from './layout.js';
+import type { HealthProvider, SchedulesProvider } from './providers.js';
+import { conflictsPage, failuresPage } from './records-pages.js';
+import { liveRun, runPage } from './run-page.js';
+import { createSessionStore, type Session } from './sessions.js';
+
+export interface WebServerOptions {
+  /** The configured sources, in their order. */
+  sourceIds: readonly string[];
+  state: SyncState;
+  schedules: SchedulesProvider;
+  health: HealthProvider;
+  credentials: { username: string; password: string; sessionMinutes: number };
+  /** Asked first for every request (e.g. /metrics and /healthz, which monitoring reads without a login); true: handled. */
+  extra?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  logger?: Logger;
+  now?: () => number;
+}
+
+const COOKIE = 'pb_session';
+const RECENT_RUNS = 20;
+const MAX_FORM_BYTES = 8192;
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) throw new HttpError(415, 'expected a form');
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > MAX_FORM_BYTES) throw new HttpError(413, 'form too large');
+  }
+  return new URLSearchParams(body);
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...headers });
+  res.end(body);
+}
+const sendHtml = (res: ServerResponse, status: number, page: SafeHtml, headers: Record<string, string | string[]> = {}) => send(res, status, 'text/html; charset=utf-8', page.text, headers);
+const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+const redirect = (res: ServerResponse, to: string, headers: Record<string, string | string[]> = {}) => send(res, 303, 'text/plain; charset=utf-8', '', { Location: to, ...headers });
+
+const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch((err: unknown) => new Error(describeError(err)));
+
+export function createWebServer(opts: WebServerOptions): Server {
+  const now = opts.now ?? Date.now;
+  const logger = opts.logger ?? nullLogger;
+  const sessions = createSessionStore({ ...opts.credentials, now });
+  const { state } = opts;
+
+  const cookie = (req: IncomingMessage, value: string, maxAge: number) => {
+    const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+    return `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure}`;
+  };
+
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = await readForm(req);
+    const result = sessions.login(req.socket.remoteAddress ?? 'unknown', form.get('username') ?? '', form.get('password') ?? '');
+    if (result.ok) {
+      logger.info('status page: logged in');
+      return redirect(res, '/', { 'Set-Cookie': cookie(req, result.token, opts.credentials.sessionMinutes * 60) });
+    }
+    logger.warn('status page: failed login', { client: req.socket.remoteAddress });
+    const ctx = { now: now() };
+    if (result.retryAfterSeconds !== undefined) {
+      return sendHtml(res, 429, loginPage(`Too many failed logins: try again in ${result.retryAfterSeconds} s.`, ctx), { 'Retry-After': String(result.retryAfterSeconds) });
+    }
+    sendHtml(res, 401, loginPage('Wrong username or password.', ctx));
+  }
+
+  async function page(path: string, query: URLSearchParams, ctx: PageContext): Promise<SafeHtml | null> {
+    if (path === '/') {
+      const [schedules, health, runs, holders] = await Promise.all([
+        settle(opts.schedules()),
+        settle(opts.health()),
+        state.listRuns(RECENT_RUNS),
+        Promise.all(opts.sourceIds.map(async (id) => [id, await state.leaseHolder(id)] as const)),
+      ]);
+      return dashboardPage({ schedules, health, runs, running: new Map(holders) }, ctx);
+    }
+    const run = /^\/runs\/([^/]+)$/.exec(path);
+    if (run) {
+      const report = await state.getRun(decodeURIComponent(run[1]!));
+      return report ? runPage(report, ctx) : null;
+    }
+    if (path === '/conflicts') {
+      const all = query.get('all') === '1';
+      const sources = await Promise.all(opts.sourceIds.map(async (sourceId) => ({ sourceId, entries: await state.listConflicts(sourceId, all ? {} : { status: 'open' }) })));
+      return conflictsPage(sources, all, ctx);
+    }
+    if (path === '/failures') {
+      const sources = await Promise.all(opts.sourceIds.map(async (sourceId) => ({
+        sourceId,
+        entries: (await state.listFailures(sourceId)).sort((a, b) => a.recordId.localeCompare(b.recordId, 'en', { numeric: true })),
+      })));
+      return failuresPage(sources, ctx);
+    }
+    return null;
+  }
+
+  async function api(path: string): Promise<unknown> {
+    const run = /^\/api\/runs\/([^/]+)$/.exec(path);
+    if (run) {
+      const report = await state.getRun(decodeURIComponent(run[1]!));
+      return report ? liveRun(report) : null;
+    }
+    if (path === '/api/runs') return (await state.listRuns(RECENT_RUNS)).map(liveRun);
+    return null;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (opts.extra?.(req, res)) return;
+    const url = new URL(req.url ?? '/', 'http://status.invalid');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const asset = ASSETS.get(path);
+    if (asset && method === 'GET') return send(res, 200, asset.type, asset.body);
+    if (path === '/login') {
+      if (method === 'POST') return login(req, res);
+      return sendHtml(res, 200, loginPage(null, { now: now() }));
+    }
+    const token = cookieOf(req, COOKIE);
+    const session: Session | null = sessions.touch(token);
+    if (!session) {
+      if (path.startsWith('/api/')) return sendJson(res, 401, { error: 'log in first (POST /login)' });
+      return redirect(res, '/login');
+    }
+    const ctx: PageContext = { csrf: session.csrf, now: now() };
+    if (method === 'POST') {
+      const form = await readForm(req);
+      if (!sessions.csrfOk(session, form.get('csrf') ?? undefined)) throw new HttpError(403, 'the form is out of date: reload the page and try again');
+      if (path === '/logout') {
+        sessions.logout(token!);
+        return redirect(res, '/login', { 'Set-Cookie': cookie(req, '', 0) });
+      }
+      throw new HttpError(404, `no such action: ${path}`);
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed here`);
+    if (path.startsWith('/api/')) {
+      const value = await api(path);
+      return value === null ? sendJson(res, 404, { error: `nothing at ${path}` }) : sendJson(res, 200, value);
+    }
+    const found = await page(path, url.searchParams, ctx);
+    if (found) return sendHtml(res, 200, found);
+    sendHtml(res, 404, layout('Not found', html`<p>nothing at ${path}: <a href="/">back to the dashboard</a></p>`, ctx));
+  }
+
+  return createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (status === 500) logger.error('status page: request failed', { path: req.url?.split('?')[0], error: describeError(err) });
+      if (res.headersSent) return void res.end();
+      send(res, status, 'text/plain; charset=utf-8', err instanceof HttpError ? err.message : 'the status page could not read its data; see the log');
+    });
+  });
+}
