@@ -12,6 +12,9 @@ export interface PerSource<T> {
   entries: T[];
 }
 
+/** At the cap, the page says where the rest are. */
+const capped = (total: number, max: number, command: string): SafeHtml => (total <= max ? html`` : html`<p>only the first ${max} are shown; all of them: ${cli(command)}</p>`);
+
 /** Kinds answered by linking the patron to a CRM contact; the others by taking a side. */
 const LINK_KINDS: ReadonlySet<ConflictEntry['kind']> = new Set(['match', 'linked_elsewhere', 'merged_linked']);
 
@@ -23,21 +26,21 @@ function answers(c: ConflictEntry): SafeHtml {
     : html`<br>answer: ${cli(`${base} --take source`)} or ${cli(`${base} --take crm`)}`;
 }
 
-export function conflictsPage(sources: PerSource<ConflictEntry>[], all: boolean, ctx: PageContext): SafeHtml {
+export function conflictsPage(sources: PerSource<ConflictEntry>[], all: boolean, max: number, ctx: PageContext): SafeHtml {
   return layout('Conflicts', html`<p>${all ? html`Every kept conflict (<a href="/conflicts">only open ones</a>).` : html`Open conflicts, waiting for a person (<a href="/conflicts?all=1">also those decided by policy, and resolved ones</a>).`}</p>
 ${sources.map(({ sourceId, entries }) => html`<section><h2>${sourceId}</h2>
 ${entries.length === 0 ? html`<p>no ${all ? '' : 'open '}conflicts</p>` : html`<table><thead><tr><th>id</th><th>record</th><th>field</th><th>kind</th><th>status</th><th>decision</th><th>age</th><th>last seen</th><th>reason</th><th>actions</th></tr></thead><tbody>
-${entries.map((c) => html`<tr><td>${c.id}</td><td>${c.recordId}</td><td>${c.field ?? '-'}</td><td>${c.kind}</td><td>${c.status}</td><td>${c.decision}</td><td>${age(c.firstSeen, ctx.now)}</td><td>${when(c.lastSeen)}</td><td class="reason">${c.reason}</td>
+${entries.slice(0, max).map((c) => html`<tr><td>${c.id}</td><td>${c.recordId}</td><td>${c.field ?? '-'}</td><td>${c.kind}</td><td>${c.status}</td><td>${c.decision}</td><td>${age(c.firstSeen, ctx.now)}</td><td>${when(c.lastSeen)}</td><td class="reason">${c.reason}</td>
 <td>values: ${cli(`patron-bridge conflicts show ${c.id} --source ${c.sourceId}`)}${answers(c)}</td></tr>`)}
-</tbody></table>`}</section>`)}`, ctx);
+</tbody></table>${capped(entries.length, max, `patron-bridge conflicts list --source ${sourceId}${all ? ' --all' : ''}`)}`}</section>`)}`, ctx);
 }
 
-export function failuresPage(sources: PerSource<FailureEntry>[], ctx: PageContext): SafeHtml {
+export function failuresPage(sources: PerSource<FailureEntry>[], max: number, ctx: PageContext): SafeHtml {
   return layout('Failures', html`<p>Records runs could not write. Each run tries them again until they are parked (<code>sync.park_after_runs</code>); a replay tries parked ones too: ${cli('patron-bridge failures replay')}</p>
 ${sources.map(({ sourceId, entries }) => html`<section><h2>${sourceId}</h2>
 ${entries.length === 0 ? html`<p>no kept failures</p>` : html`<p>${entries.length} kept, ${entries.filter((f) => f.parked).length} parked; replay them all: ${cli(`patron-bridge failures replay --source ${sourceId}`)}</p>
 <table><thead><tr><th>record</th><th>stream</th><th>code</th><th>reason</th><th>attempts</th><th>runs</th><th>status</th><th>first seen</th><th>last seen</th><th>action</th></tr></thead><tbody>
-${entries.map((f) => html`<tr><td>${f.recordId}</td><td>${f.stream}</td><td>${f.code}</td><td class="reason">${f.reason}</td><td>${f.attempts}</td><td>${f.runs}</td><td>${f.parked ? 'parked' : 'will retry'}</td><td>${when(f.firstSeen)}</td><td>${when(f.lastSeen)}</td>
+${entries.slice(0, max).map((f) => html`<tr><td>${f.recordId}</td><td>${f.stream}</td><td>${f.code}</td><td class="reason">${f.reason}</td><td>${f.attempts}</td><td>${f.runs}</td><td>${f.parked ? 'parked' : 'will retry'}</td><td>${when(f.firstSeen)}</td><td>${when(f.lastSeen)}</td>
 <td>${cli(`patron-bridge failures replay --source ${sourceId} --id ${f.recordId}`)}</td></tr>`)}
-</tbody></table>`}</section>`)}`, ctx);
+</tbody></table>${capped(entries.length, max, `patron-bridge failures list --source ${sourceId}`)}`}</section>`)}`, ctx);
 }

@@ -31,6 +31,8 @@ export interface WebServerOptions {
 
 const COOKIE = 'pb_session';
 const RECENT_RUNS = 20;
+/** Conflicts and failures listed per source (one more is read to know there are more); the CLI lists them all. */
+const MAX_ENTRIES = 500;
 const MAX_FORM_BYTES = 8192;
 
 const SECURITY_HEADERS = {
@@ -73,6 +75,14 @@ const sendHtml = (res: ServerResponse, status: number, page: SafeHtml, headers: 
 const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 const redirect = (res: ServerResponse, to: string, headers: Record<string, string | string[]> = {}) => send(res, 303, 'text/plain; charset=utf-8', '', { Location: to, ...headers });
 
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'malformed address');
+  }
+}
+
 const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch((err: unknown) => new Error(describeError(err)));
 
 export function createWebServer(opts: WebServerOptions): Server {
@@ -113,20 +123,20 @@ export function createWebServer(opts: WebServerOptions): Server {
     }
     const run = /^\/runs\/([^/]+)$/.exec(path);
     if (run) {
-      const report = await state.getRun(decodeURIComponent(run[1]!));
+      const report = await state.getRun(decoded(run[1]!));
       return report ? runPage(report, ctx) : null;
     }
     if (path === '/conflicts') {
       const all = query.get('all') === '1';
-      const sources = await Promise.all(opts.sourceIds.map(async (sourceId) => ({ sourceId, entries: await state.listConflicts(sourceId, all ? {} : { status: 'open' }) })));
-      return conflictsPage(sources, all, ctx);
+      const sources = await Promise.all(opts.sourceIds.map(async (sourceId) => ({ sourceId, entries: await state.listConflicts(sourceId, { ...(all ? {} : { status: 'open' as const }), limit: MAX_ENTRIES + 1 }) })));
+      return conflictsPage(sources, all, MAX_ENTRIES, ctx);
     }
     if (path === '/failures') {
       const sources = await Promise.all(opts.sourceIds.map(async (sourceId) => ({
         sourceId,
         entries: (await state.listFailures(sourceId)).sort((a, b) => a.recordId.localeCompare(b.recordId, 'en', { numeric: true })),
       })));
-      return failuresPage(sources, ctx);
+      return failuresPage(sources, MAX_ENTRIES, ctx);
     }
     return null;
   }
@@ -134,7 +144,7 @@ export function createWebServer(opts: WebServerOptions): Server {
   async function api(path: string): Promise<unknown> {
     const run = /^\/api\/runs\/([^/]+)$/.exec(path);
     if (run) {
-      const report = await state.getRun(decodeURIComponent(run[1]!));
+      const report = await state.getRun(decoded(run[1]!));
       return report ? liveRun(report) : null;
     }
     if (path === '/api/runs') return (await state.listRuns(RECENT_RUNS)).map(liveRun);

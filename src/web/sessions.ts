@@ -27,7 +27,7 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 const sameSecret = (given: string, expected: Buffer) => timingSafeEqual(digest(given), expected);
 const token = () => randomBytes(32).toString('base64url');
 
-export type LoginResult = { ok: true; token: string; session: Session } | { ok: false; retryAfterSeconds?: number };
+export type LoginResult = { ok: true; token: string } | { ok: false; retryAfterSeconds?: number };
 
 export function createSessionStore(opts: SessionStoreOptions) {
   const now = opts.now ?? Date.now;
@@ -54,10 +54,9 @@ export function createSessionStore(opts: SessionStoreOptions) {
       const passOk = sameSecret(password, pass);
       if (userOk && passOk) {
         failures.delete(client);
-        const session = { csrf: token(), expiresAt: t + ttlMs };
         const id = token();
-        sessions.set(id, session);
-        return { ok: true, token: id, session };
+        sessions.set(id, { csrf: token(), expiresAt: t + ttlMs });
+        return { ok: true, token: id };
       }
       const count = (f?.count ?? 0) + 1;
       const wait = count < FREE_FAILURES ? 0 : Math.min(FIRST_WAIT_MS * 2 ** (count - FREE_FAILURES), LONGEST_WAIT_MS);

@@ -5,6 +5,7 @@
  * conflict reason and a failure reason, and a conflict whose values must never be shown.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { nullLogger } from '../../src/core/logger.js';
@@ -68,7 +69,13 @@ beforeAll(async () => {
   twins = [...harness.env.prefill.byPatron].filter(([, cs]) => cs.some((c) => c.kind === 'twin')).map(([id]) => id);
   first = await harness.sync('full');
   await seedScriptedRun();
-  web = await startStatusPage(withServe(harness.loaded, { host: '127.0.0.1', port: 0, username: USER, password: PASSWORD, session_minutes: 30 }), nullLogger);
+  // what the metrics server plugs in: it answers its own paths, without a login
+  const extra = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url !== '/healthz') return false;
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+    return true;
+  };
+  web = await startStatusPage(withServe(harness.loaded, { host: '127.0.0.1', port: 0, username: USER, password: PASSWORD, session_minutes: 30 }), nullLogger, { extra });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   context = await browser.newContext();
   page = await context.newPage();
@@ -92,6 +99,12 @@ describe('patron-bridge serve', () => {
       const res = await context.request.get(web.url + path, { maxRedirects: 0 });
       expect([path, res.status(), res.headers().location]).toEqual([path, 303, '/login']);
     }
+  });
+
+  it('hands the paths of a plugged-in handler (/healthz) to it, without a login', async () => {
+    const res = await context.request.get(web.url + 'healthz');
+    expect([res.status(), await res.json()]).toEqual([200, { ok: true }]);
+    expect((await context.request.get(web.url + 'healthz/x', { maxRedirects: 0 })).status()).toBe(303);
   });
 
   it('refuses a wrong password', async () => {
