@@ -91,17 +91,18 @@ export function createWebServer(opts: WebServerOptions): Server {
   const sessions = createSessionStore({ ...opts.credentials, now });
   const { state } = opts;
 
-  const cookie = (req: IncomingMessage, value: string, maxAge: number) => {
+  // A browser-session cookie: the server ends the session after serve.session_minutes without a request.
+  const cookie = (req: IncomingMessage, value: string, expire = false) => {
     const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-    return `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure}`;
+    return `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/${expire ? '; Max-Age=0' : ''}${secure}`;
   };
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const form = await readForm(req);
     const result = sessions.login(req.socket.remoteAddress ?? 'unknown', form.get('username') ?? '', form.get('password') ?? '');
     if (result.ok) {
-      logger.info('status page: logged in');
-      return redirect(res, '/', { 'Set-Cookie': cookie(req, result.token, opts.credentials.sessionMinutes * 60) });
+      logger.info('status page: logged in', { client: req.socket.remoteAddress });
+      return redirect(res, '/', { 'Set-Cookie': cookie(req, result.token) });
     }
     logger.warn('status page: failed login', { client: req.socket.remoteAddress });
     const ctx = { now: now() };
@@ -174,7 +175,7 @@ export function createWebServer(opts: WebServerOptions): Server {
       if (!sessions.csrfOk(session, form.get('csrf') ?? undefined)) throw new HttpError(403, 'the form is out of date: reload the page and try again');
       if (path === '/logout') {
         sessions.logout(token!);
-        return redirect(res, '/login', { 'Set-Cookie': cookie(req, '', 0) });
+        return redirect(res, '/login', { 'Set-Cookie': cookie(req, '', true) });
       }
       throw new HttpError(404, `no such action: ${path}`);
     }

@@ -118,7 +118,7 @@ describe('patron-bridge serve', () => {
     await logIn(PASSWORD);
     expect(new URL(page.url()).pathname).toBe('/');
     const cookie = (await context.cookies()).find((c) => c.name === 'pb_session')!;
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', expires: -1 }); // a browser-session cookie; the server ends idle sessions
     const text = await mainText();
     expect(text).toContain(first.runId);
     expect(text).toContain(SCRIPTED_RUN);
