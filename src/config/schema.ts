@@ -133,4 +133,3 @@ export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type KohaAuth = z.infer<typeof kohaAuthSchema>;
 export type CrmConfig = z.infer<typeof crmSchema>;
-export type ServeConfig = NonNullable<Config['serve']>;

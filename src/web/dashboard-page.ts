@@ -9,13 +9,13 @@ export interface DashboardData {
   schedules: SourceScheduleStatus[] | Error;
   health: HealthReport | Error;
   /** The run holding each source's lease (running now), by source id. */
-  running: ReadonlyMap<string, string | null>;
-  runs: RunReport[];
+  running: ReadonlyMap<string, string | null> | Error;
+  runs: RunReport[] | Error;
 }
 
 const failed = (what: string, err: Error) => html`<p class="bad">could not read ${what}: ${err.message}</p>`;
 
-function sourcesTable(schedules: SourceScheduleStatus[], running: DashboardData['running'], now: number): SafeHtml {
+function sourcesTable(schedules: SourceScheduleStatus[], running: ReadonlyMap<string, string | null>, now: number): SafeHtml {
   return html`<table><thead><tr><th>source</th><th>schedule</th><th>full runs</th><th>time zone</th><th>next run</th><th>last run</th><th>last success</th><th>watchdog</th><th>running now</th></tr></thead><tbody>
 ${schedules.map((s) => {
   const holder = running.get(s.sourceId);
@@ -45,7 +45,9 @@ ${runs.map((r) => html`<tr><td>${runLink(r.runId)}</td><td>${r.mode}</td><td cla
 }
 
 export function dashboardPage(d: DashboardData, ctx: PageContext): SafeHtml {
-  return layout('Dashboard', html`<section><h2>Sources</h2>${d.schedules instanceof Error ? failed('the schedules', d.schedules) : sourcesTable(d.schedules, d.running, ctx.now)}</section>
+  // Each part stands alone: with Redis down, the health still says so.
+  return layout('Dashboard', html`<section><h2>Sources</h2>${d.schedules instanceof Error ? failed('the schedules', d.schedules) : sourcesTable(d.schedules, d.running instanceof Error ? new Map() : d.running, ctx.now)}
+${d.running instanceof Error ? failed('which runs are running', d.running) : ''}</section>
 <section><h2>Health</h2>${d.health instanceof Error ? failed('the health', d.health) : healthTable(d.health)}</section>
-<section><h2>Recent runs</h2>${runsTable(d.runs)}</section>`, ctx);
+<section><h2>Recent runs</h2>${d.runs instanceof Error ? failed('the runs', d.runs) : runsTable(d.runs)}</section>`, ctx);
 }

@@ -117,10 +117,10 @@ export function createWebServer(opts: WebServerOptions): Server {
       const [schedules, health, runs, holders] = await Promise.all([
         settle(opts.schedules()),
         settle(opts.health()),
-        state.listRuns(RECENT_RUNS),
-        Promise.all(opts.sourceIds.map(async (id) => [id, await state.leaseHolder(id)] as const)),
+        settle(state.listRuns(RECENT_RUNS)),
+        settle(Promise.all(opts.sourceIds.map(async (id) => [id, await state.leaseHolder(id)] as const)).then((pairs) => new Map(pairs))),
       ]);
-      return dashboardPage({ schedules, health, runs, running: new Map(holders) }, ctx);
+      return dashboardPage({ schedules, health, runs, running: holders }, ctx);
     }
     const run = /^\/runs\/([^/]+)$/.exec(path);
     if (run) {
