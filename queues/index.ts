@@ -6,3 +6,5 @@ export { createWorkers } from './workers.js';
 export { waitForRun } from './wait.js';
 export type { RunWait } from './wait.js';
 export type { Workers } from './workers.js';
+export { createQueueDepths, JOB_STATES } from './depths.js';
+export type { QueueDepth, QueueDepths } from './depths.js';

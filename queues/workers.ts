@@ -7,6 +7,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { classifyError, describeError } from '../src/core/errors.js';
+import { withLogContext, type LogContext } from '../src/core/logger.js';
 import { failSource, NotYourTurnError, processPage, startRun, type PipelineDeps } from '../src/pipeline/index.js';
 import { QUEUES, pageJobSchema, runJobSchema } from './jobs.js';
 
@@ -37,11 +38,13 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
     QUEUES.runs,
     async (job) => {
       const data = runJobSchema.parse(job.data);
-      try {
-        await startRun(deps, data);
-      } catch (err) {
-        throw translate(err);
-      }
+      return withLogContext(runContext(job, data), async () => {
+        try {
+          await startRun(deps, data);
+        } catch (err) {
+          throw translate(err);
+        }
+      });
     },
     { ...common, concurrency: 1 },
   );
@@ -50,20 +53,22 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
     QUEUES.pages,
     async (job, token) => {
       const data = pageJobSchema.parse(job.data);
-      try {
-        const { result } = await processPage(deps, data);
-        return { read: result.read, created: result.created, updated: result.updated, rejected: result.rejected };
-      } catch (err) {
-        if (err instanceof NotYourTurnError) {
-          // Back in the queue for a moment, its slot free for the page it waits for; no attempt spent.
-          await job.moveToDelayed(Date.now() + err.retryInMs, token);
-          throw new DelayedError();
+      return withLogContext(pageContext(job, data), async () => {
+        try {
+          const { result } = await processPage(deps, data);
+          return { read: result.read, created: result.created, updated: result.updated, rejected: result.rejected };
+        } catch (err) {
+          if (err instanceof NotYourTurnError) {
+            // Back in the queue for a moment, its slot free for the page it waits for; no attempt spent.
+            await job.moveToDelayed(Date.now() + err.retryInMs, token);
+            throw new DelayedError();
+          }
+          const e = classifyError(err);
+          if (!e.transient || isLastAttempt(job)) await failSource(deps, data, describeError(e));
+          else deps.logger.warn('page failed, will retry', { runId: data.runId, sourceId: data.sourceId, pageNo: data.pageNo, attempt: job.attemptsMade + 1, error: describeError(e) });
+          throw translate(e);
         }
-        const e = classifyError(err);
-        if (!e.transient || isLastAttempt(job)) await failSource(deps, data, describeError(e));
-        else deps.logger.warn('page failed, will retry', { runId: data.runId, sourceId: data.sourceId, pageNo: data.pageNo, attempt: job.attemptsMade + 1, error: describeError(e) });
-        throw translate(e);
-      }
+      });
     },
     { ...common, concurrency: opts.concurrency },
   );
@@ -73,16 +78,17 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
     if (!job || described.has(err)) return; // the handler recorded it
     const data = pageJobSchema.safeParse(job.data);
     if (!data.success) return;
-    void job
+    // Started inside the context, so the whole chain logs with it.
+    void withLogContext(pageContext(job, data.data), () => job
       .getState()
       .then((s) => (s === 'failed' ? failSource(deps, data.data, describeError(err)) : undefined))
-      .catch((e: unknown) => deps.logger.error('could not record a failed page', { runId: data.data.runId, error: describeError(e) }));
+      .catch((e: unknown) => deps.logger.error('could not record a failed page', { runId: data.data.runId, error: describeError(e) })));
   });
   runs.on('failed', (job, err) => {
     if (!job) return;
     const data = runJobSchema.safeParse(job.data);
     if (!data.success) return;
-    void job
+    void withLogContext(runContext(job, data.data), () => job
       .getState()
       .then(async (s) => {
         if (s !== 'failed' || !(await deps.state.getRun(data.data.runId))) return;
@@ -92,7 +98,7 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
           if (first) await failSource(deps, { runId: data.data.runId, sourceId, stream: first, pageNo: 1 }, `the run could not start: ${reason}`);
         }
       })
-      .catch((e: unknown) => deps.logger.error('could not record a failed run', { runId: data.data.runId, error: describeError(e) }));
+      .catch((e: unknown) => deps.logger.error('could not record a failed run', { runId: data.data.runId, error: describeError(e) })));
   });
 
   for (const w of [runs, pages]) {
@@ -116,6 +122,15 @@ export function createWorkers(connection: Redis, prefix: string, deps: PipelineD
       return inTime;
     },
   };
+}
+
+/** What every line logged while a job is handled carries (ids only). */
+function pageContext(job: Job, data: { runId: string; sourceId: string; stream: string }): LogContext {
+  return { runId: data.runId, sourceId: data.sourceId, stream: data.stream, ...(job.id ? { jobId: job.id } : {}) };
+}
+
+function runContext(job: Job, data: { runId: string; sourceIds: string[] }): LogContext {
+  return { runId: data.runId, ...(data.sourceIds.length === 1 ? { sourceId: data.sourceIds[0]! } : {}), ...(job.id ? { jobId: job.id } : {}) };
 }
 
 /** Errors the handlers threw, whose message already is the one-line description (not to be described again). */

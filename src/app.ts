@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createKohaConnector } from '../connectors/koha/index.js';
-import { createCiviCrmSink, createCrmLimiter, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY } from '../connectors/civicrm/index.js';
-import { createProducer, createWorkers, newRunId, waitForRun, type Producer, type RunWait, type Workers } from '../queues/index.js';
+import { createCiviClient, createCiviCrmSink, createCrmLimiter, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY } from '../connectors/civicrm/index.js';
+import type { CrmRequestEvent } from '../connectors/civicrm/client.js';
+import type { KohaRequestEvent } from '../connectors/koha/client.js';
+import { createProducer, createQueueDepths, createWorkers, newRunId, waitForRun, type Producer, type QueueDepth, type RunWait, type Workers } from '../queues/index.js';
 import { configError, type LoadedConfig } from './config/load.js';
 import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
@@ -36,16 +38,25 @@ export interface App {
   waitForRun(runId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<RunWait>;
   /** Set once Redis came back without its data. */
   stateLost(): string | null;
+  /** Jobs per queue and state. */
+  queueDepths(): Promise<QueueDepth[]>;
   /** Stop workers (waiting at most `graceMs` for the jobs in hand) and connections. */
   close(opts?: { graceMs?: number }): Promise<void>;
 }
 
-export async function loadSources(loaded: LoadedConfig, logger: Logger): Promise<Map<string, SourceBinding>> {
+/** Told of every CRM and Koha request (latency metrics). */
+export interface RequestObservers {
+  crm?: (event: CrmRequestEvent) => void;
+  koha?: (sourceId: string, event: KohaRequestEvent) => void;
+}
+
+export async function loadSources(loaded: LoadedConfig, logger: Logger, observe: RequestObservers = {}): Promise<Map<string, SourceBinding>> {
   const sources = new Map<string, SourceBinding>();
   for (const [i, src] of loaded.config.sources.entries()) {
     const mappingFile = path.resolve(path.dirname(loaded.file), src.mapping);
     if (!existsSync(mappingFile)) throw configError(loaded, ['sources', i, 'mapping'], `mapping file ${mappingFile} does not exist (the path is relative to this file)`);
-    const connector = createKohaConnector(src, { logger });
+    const kohaObserver = observe.koha;
+    const connector = createKohaConnector(src, { logger, ...(kohaObserver ? { observe: (e: KohaRequestEvent) => kohaObserver(src.id, e) } : {}) });
     const mapping = await loadMapping(mappingFile, src.id, { anonymousPatronId: src.anonymous_patron_id });
     const streams: StreamBinding[] = [{ name: PATRONS, stream: connector.streams.get(PATRONS)!, writer: createPatronWriter(mapping), trackSeen: true, overlap: 'write' }];
     if (mapping.loans) {
@@ -81,11 +92,12 @@ function addInternalStreams(loaded: LoadedConfig, sources: Map<string, SourceBin
 export interface AppOptions {
   /** The clock runs see (tests move it to watch time pass). */
   clock?: () => Date;
+  observe?: RequestObservers;
 }
 
 export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppOptions = {}): Promise<App> {
   const { config } = loaded;
-  const sources = await loadSources(loaded, logger);
+  const sources = await loadSources(loaded, logger, opts.observe);
   const url = config.redis.url;
   await probeRedis(url); // a stopped Redis or a wrong password fails here, with one clear line
   // Workers need maxRetriesPerRequest: null; state and producer fail fast while Redis is down.
@@ -117,7 +129,10 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
   });
   const deps: PipelineDeps = {
     sources,
-    crm: createCiviCrmSink(config.crm, { logger, limiter }),
+    crm: createCiviCrmSink(config.crm, {
+      logger,
+      client: createCiviClient(config.crm, { logger, limiter, ...(opts.observe?.crm ? { observe: opts.observe.crm } : {}) }),
+    }),
     state,
     clock: opts.clock ?? (() => new Date()),
     logger,
@@ -125,6 +140,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
     enqueuePage: (job) => producer.enqueuePage(job),
   };
   const workers: Workers[] = [];
+  const depths = createQueueDepths(control, prefix);
 
   return {
     loaded,
@@ -159,11 +175,13 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
       return waitForRun(control, prefix, state, runId, { ...opts, stateLost: () => lost });
     },
     stateLost: () => lost,
+    queueDepths: () => depths.read(),
     async close(opts = {}) {
       const graceMs = opts.graceMs ?? 30_000;
       const inTime = await Promise.all(workers.map((w) => w.close(graceMs)));
       if (inTime.includes(false)) logger.warn('workers did not stop in time; jobs still in hand are taken up again by the next worker', { graceMs });
       await producer.close().catch(() => {});
+      await depths.close().catch(() => {});
       await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
       workerConn.disconnect();
       control.disconnect();

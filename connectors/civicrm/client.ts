@@ -44,6 +44,13 @@ export interface RetryTuning {
 
 export const DEFAULT_RETRY: RetryTuning = { minDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 };
 
+/** One HTTP attempt, for latency metrics: `Entity.action`, `ok` or the error code; never ids or values. */
+export interface CrmRequestEvent {
+  method: string;
+  outcome: string;
+  seconds: number;
+}
+
 export interface ClientDeps {
   logger: Logger;
   /** Injected axios instance (tests); default: a fresh one. */
@@ -53,6 +60,8 @@ export interface ClientDeps {
   now?: () => number;
   /** Permits for each HTTP attempt (global limiter on Redis, or a local one); none: no limit. */
   limiter?: CrmLimiter;
+  /** Told of every HTTP attempt (metrics). */
+  observe?: (event: CrmRequestEvent) => void;
 }
 
 /** Base URL without credentials, query or trailing slash: safe for messages and logs. */
@@ -115,6 +124,7 @@ export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
     requests += 1;
     let res: CiviResponse;
     const started = Date.now();
+    const observed = (outcome: string) => deps.observe?.({ method: `${site.entity}.${site.action}`, outcome, seconds: (Date.now() - started) / 1000 });
     try {
       const r = await http.post<string>(`${base}/civicrm/ajax/api4/${site.entity}/${site.action}`, body, {
         headers,
@@ -144,12 +154,14 @@ export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
       const what = network
         ? `CiviCRM unreachable: ${networkHint(code as string, 'CiviCRM', { url: 'crm.base_url', timeout: 'crm.timeout_ms' })}`
         : `request failed (${typeof code === 'string' ? code : 'no error code'})`;
+      observed(network ? 'NETWORK' : 'HTTP_TRANSIENT');
       throw new BridgeError(network ? 'NETWORK' : 'HTTP_TRANSIENT', `${site.entity}.${site.action}: ${what}`, {
         context: { system: 'civicrm', method: `${site.entity}.${site.action}`, url: site.url },
         transient: true,
       });
     }
     const error = translateResponse(res, site, now());
+    observed(error?.code ?? 'ok');
     if (error) throw error.transient ? error : new AbortError(error);
     return res.body;
   }

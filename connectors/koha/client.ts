@@ -18,10 +18,24 @@ export interface KohaResponse {
   headers: Record<string, string | undefined>;
 }
 
+/** One request, for latency metrics: the route template (no ids, no query), `ok` or the error code. */
+export interface KohaRequestEvent {
+  route: string;
+  outcome: string;
+  seconds: number;
+}
+
 export interface KohaClientDeps {
   logger: Logger;
   now: () => Date;
   retry?: Partial<RetryOptions>;
+  /** Told of every attempt (metrics). */
+  observe?: (event: KohaRequestEvent) => void;
+}
+
+/** `/patrons/42/holds` → `/patrons/{id}/holds`: a route, never an id. */
+export function routeOf(path: string): string {
+  return path.replace(/[?#].*$/, '').replace(/\/\d+(?=\/|$)/g, '/{id}');
 }
 
 /** Query string with every value URL-encoded ("+" becomes %2B, so Koha sees an ascending sort). */
@@ -76,6 +90,21 @@ export class KohaClient {
   }
 
   private async attempt(path: string, target: string, headers: Record<string, string>): Promise<KohaResponse> {
+    const observe = this.deps.observe;
+    if (!observe) return this.attemptOnce(path, target, headers);
+    const started = Date.now();
+    const observed = (outcome: string) => observe({ route: routeOf(path), outcome, seconds: (Date.now() - started) / 1000 });
+    try {
+      const res = await this.attemptOnce(path, target, headers);
+      observed('ok');
+      return res;
+    } catch (err) {
+      observed(err instanceof BridgeError ? err.code : 'ERROR');
+      throw err;
+    }
+  }
+
+  private async attemptOnce(path: string, target: string, headers: Record<string, string>): Promise<KohaResponse> {
     const ctx = { method: 'GET', url: `${this.apiBase}${target}` };
     const used = await this.auth.header();
     let res = await this.send(target, headers, used, ctx);

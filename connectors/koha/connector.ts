@@ -6,7 +6,7 @@ import type { SourceConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/core/logger.js';
 import { CHECKOUTS, PATRONS } from '../../src/core/streams.js';
 import { createCheckoutStream } from './checkouts.js';
-import { KohaClient } from './client.js';
+import { KohaClient, type KohaClientDeps } from './client.js';
 import { readPatronsByIds } from './patrons-by-id.js';
 import { createPatronStream } from './patrons.js';
 import type { RetryOptions } from './retry.js';
@@ -17,6 +17,8 @@ export interface KohaConnectorDeps {
   now?: () => Date;
   /** Overrides of the in-call retry policy (tests use tiny timeouts). */
   retry?: Partial<RetryOptions>;
+  /** Told of every Koha request (latency metrics). */
+  observe?: KohaClientDeps['observe'];
 }
 
 export interface KohaConnector extends Connector {
@@ -29,6 +31,7 @@ export function createKohaConnector(source: SourceConfig, deps: KohaConnectorDep
     logger: deps.logger,
     now: deps.now ?? (() => new Date()),
     ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.observe ? { observe: deps.observe } : {}),
   });
   return {
     sourceId: source.id,

@@ -116,9 +116,19 @@ export const configSchema = z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
         format: z.enum(['text', 'json']).default('text'),
+        /** Without a terminal, `sync --once` logs a progress line this often. */
+        progress_seconds: z.number().int().min(1).max(86400).default(30),
       })
       .strict()
-      .default({ level: 'info', format: 'text' }),
+      .default({ level: 'info', format: 'text', progress_seconds: 30 }),
+    /** `worker` serves GET /healthz and /metrics here when a port is set. */
+    http: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(1).max(65535).optional(),
+      })
+      .strict()
+      .default({ host: '127.0.0.1' }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

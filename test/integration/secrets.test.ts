@@ -82,7 +82,7 @@ async function config(name: string, v: Variant = {}): Promise<string> {
         : { type: 'basic', username: KOHA_USER, password: v.kohaPassword ?? S.kohaPassword },
     }],
     sync: { ...c.sync, attempts: 1 },
-    logging: { level: 'debug', format: v.format ?? 'text' },
+    logging: { level: 'debug', format: v.format ?? 'text', progress_seconds: 30 },
   };
   return writeConfig(path.join(dir, `${name}.yaml`), cfg);
 }
