@@ -65,6 +65,7 @@ program
 program
   .command('worker')
   .description('run long-lived queue workers; SIGTERM/SIGINT finish the jobs in hand and stop')
+  .option('--http-port <port>', 'serve GET /healthz and /metrics on this port (default http.port; host http.host)', positiveInt)
   .addOption(configOption())
   .addOption(logLevelOption())
   .action(run((opts: Parameters<typeof workerCommand>[0]) => workerCommand(opts)));

@@ -6,6 +6,7 @@
 import type { App } from '../app.js';
 import type { Logger } from '../core/logger.js';
 import type { RunReport } from '../state/ports.js';
+import { startProgress, type Progress } from '../observe/progress-display.js';
 import { formatReport } from './format-report.js';
 import { exitIfStuck, onStopSignal } from './process-end.js';
 import { EXIT } from './run-cli.js';
@@ -42,10 +43,16 @@ export async function runOnce(app: App, opts: RunOnceOptions): Promise<number> {
     process.stderr.write(`stopping: the jobs in hand get ${STOP_GRACE_MS / 1000} s to finish (send the signal again to exit at once)\n`);
     stop.abort();
   });
+  let progress: Progress | undefined;
   try {
     app.startWorkers();
     const runId = await opts.start(app);
+    progress = startProgress({
+      runId, getRun: (id) => app.state.getRun(id), logger: opts.logger,
+      tty: process.stderr.isTTY === true, intervalMs: app.loaded.config.logging.progress_seconds * 1000,
+    });
     const outcome = await app.waitForRun(runId, { signal: stop.signal, timeoutMs: opts.timeoutMs });
+    await progress.stop();
     if ('failedToStart' in outcome) {
       process.stderr.write(`error: run ${runId} could not start: ${outcome.failedToStart}\n`);
       return EXIT.failed;
@@ -59,6 +66,7 @@ export async function runOnce(app: App, opts: RunOnceOptions): Promise<number> {
     printReport(outcome.report, opts.json);
     return exitCodeOf(outcome.report);
   } finally {
+    await progress?.stop();
     await app.close({ graceMs: stoppedEarly ? STOP_GRACE_MS : 30_000 });
     offSignal();
     exitIfStuck();

@@ -1,15 +1,28 @@
 /** `patron-bridge worker`: long-lived workers; SIGTERM/SIGINT finish the jobs in hand (30 s at most) and exit. */
 import { createApp } from '../app.js';
+import { createMetrics } from '../observe/metrics.js';
+import { serveObservability } from '../observe/serve.js';
 import { exitIfStuck, onStopSignal } from './process-end.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
 
-export async function workerCommand(opts: CommonOptions): Promise<number> {
+export interface WorkerOptions extends CommonOptions {
+  /** Serve /healthz and /metrics on this port (default: http.port). */
+  httpPort?: number;
+}
+
+export async function workerCommand(opts: WorkerOptions): Promise<number> {
   return withConfig(opts, async (loaded, logger) => {
-    const app = await createApp(loaded, logger);
+    const metrics = createMetrics();
+    const app = await createApp(loaded, logger, { observe: metrics.observe });
+    const http = await serveObservability(app, metrics, logger, opts.httpPort ?? loaded.config.http.port).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
     app.startWorkers();
     logger.info('workers started', { sources: loaded.config.sources.map((s) => s.id), concurrency: loaded.config.sync.concurrency });
     await new Promise<void>((resolve) => onStopSignal(resolve));
     logger.info('stopping workers: the jobs in hand get 30 s to finish (send the signal again to exit at once)');
+    await http?.close();
     await app.close({ graceMs: 30_000 });
     exitIfStuck();
     return EXIT.ok;
