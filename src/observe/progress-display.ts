@@ -89,12 +89,14 @@ function terminalView(): View {
     (screen as Record<string, unknown>)[name] = (...args: unknown[]) => (fn as (...a: unknown[]) => boolean)(screen, ...args);
   }
   const bars = new cliProgress.MultiBar(
-    { stream: screen as NodeJS.WriteStream, format: '{line}', hideCursor: true, clearOnComplete: false, autopadding: false, fps: 5, linewrap: false },
+    // forceRedraw: a log line printed over the bars must not leave them blank until their figures change.
+    { stream: screen as NodeJS.WriteStream, format: '{line}', hideCursor: true, clearOnComplete: false, forceRedraw: true, linewrap: true, fps: 5 },
     cliProgress.Presets.legacy,
   );
   const shown = new Map<string, cliProgress.SingleBar>();
   stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    bars.log(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    // Cleared first: the line it is printed on held a bar.
+    bars.log(`\x1b[2K${typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()}`);
     bars.update();
     const done = rest.find((r): r is () => void => typeof r === 'function');
     done?.();
