@@ -16,17 +16,14 @@ export interface ObserveDeps {
   logger: Logger;
 }
 
-/** Resolves true when it answered the request (its path is /healthz or /metrics), false to let the caller answer. */
-export type ObserveHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+/**
+ * True when the request is its own (its path is /healthz or /metrics: answered, asynchronously);
+ * false to let the caller answer it. Fits the status page's `extra` hook.
+ */
+export type ObserveHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function createObserveHandler(deps: ObserveDeps): ObserveHandler {
-  return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/healthz' && path !== '/metrics') return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
-      return true;
-    }
+  async function answer(path: string, res: ServerResponse): Promise<void> {
     try {
       if (path === '/healthz') {
         const report = await deps.health();
@@ -41,6 +38,12 @@ export function createObserveHandler(deps: ObserveDeps): ObserveHandler {
       deps.logger.warn(`${path} failed`, { error });
       send(res, 503, 'text/plain; charset=utf-8', `${error}\n`);
     }
+  }
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/healthz' && path !== '/metrics') return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
+    else void answer(path, res);
     return true;
   };
 }
@@ -59,9 +62,7 @@ export interface ObserveServer {
 /** Serves the handler alone (404 for every other path); resolves once listening. */
 export async function startObserveServer(opts: { host: string; port: number; handler: ObserveHandler }): Promise<ObserveServer> {
   const server = createServer((req, res) => {
-    void opts.handler(req, res).then((answered) => {
-      if (!answered) send(res, 404, 'text/plain; charset=utf-8', 'not found: try /healthz or /metrics\n');
-    });
+    if (!opts.handler(req, res)) send(res, 404, 'text/plain; charset=utf-8', 'not found: try /healthz or /metrics\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>

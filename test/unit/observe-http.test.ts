@@ -20,7 +20,9 @@ let mountedUrl: string;
 beforeAll(async () => {
   alone = await startObserveServer({ host: '127.0.0.1', port: 0, handler });
   // Mounted by another server (the status page): it answers what the handler leaves.
-  mounted = createServer((req, res) => void handler(req, res).then((done) => { if (!done) res.end('status page'); }));
+  mounted = createServer((req, res) => {
+    if (!handler(req, res)) res.end('status page');
+  });
   await new Promise<void>((r) => mounted.listen(0, '127.0.0.1', r));
   mountedUrl = `http://127.0.0.1:${(mounted.address() as AddressInfo).port}`;
 });
