@@ -96,7 +96,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
           }
           const shown = formatContext(ctx);
           const rest = Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : '';
-          return `${String(timestamp)} ${level}${shown ? ` ${shown}` : ''} ${String(message)}${rest}`;
+          return `${String(timestamp)} ${level} ${String(message)}${shown ? ` ${shown}` : ''}${rest}`;
         });
   return winston.createLogger({
     level: opts.level ?? 'info',

@@ -39,11 +39,11 @@ describe('job context on log lines', () => {
     expect(byMessage.b).toMatchObject({ runId: 'other', jobId: 'j2' });
   });
 
-  it('text: the context is one compact bracket after the level, not repeated in the rest', async () => {
+  it('text: the context is one compact bracket after the message, not repeated in the rest', async () => {
     const { logger, lines, flush } = capture('text');
     withLogContext(JOB, () => logger.info('page done', { read: 200, runId: JOB.runId }));
     await flush();
-    expect(lines[0]).toMatch(/^\S+ info \[run=r-20260301-abc koha\/patrons job=page-r-20260301-abc-koha-patrons-3\] page done \{"read":200\}$/);
+    expect(lines[0]).toMatch(/^\S+ info page done \[run=r-20260301-abc koha\/patrons job=page-r-20260301-abc-koha-patrons-3\] \{"read":200\}$/);
   });
 
   it('secrets are still redacted from lines with a context', async () => {
