@@ -25,6 +25,12 @@ function positiveInt(v: string): number {
   return n;
 }
 
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
 // Last line of defence: a stray error is printed as one safe line (never a raw client error object:
 // those carry credentials) and the process ends.
 const fatal = (err: unknown) => {
@@ -57,6 +63,9 @@ program
   .option('--source <id...>', 'only these sources (default: all configured)')
   .option('--json', 'print the report as JSON')
   .option('--timeout <seconds>', 'with --once: stop waiting after this long (default sync.run_timeout_seconds); the run stays resumable', positiveInt)
+  .option('--dry-run', 'plan the run in this process without writing anything to the CRM or Redis: what would be created, linked, updated, left unchanged, held, rejected, deleted')
+  .option('--plan <file>', 'with --dry-run: write the whole plan (every record, with before/after values) as JSON to this file')
+  .addOption(new Option('--sample <n>', 'with --dry-run: updates shown field by field per stream').argParser(nonNegativeInt).default(5))
   .addOption(configOption())
   .addOption(logLevelOption())
   .addHelpText('after', '\nExit codes of --once: 0 every record written or deliberately skipped; 3 the run completed, but records were\nrejected or kept for retry (see the report and `failures list`); 1 the run failed or did not finish; 2 bad configuration or mapping.')
