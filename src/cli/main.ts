@@ -7,6 +7,7 @@ import { conflictsListCommand, conflictsResolveCommand, conflictsShowCommand } f
 import { demoCommand } from './demo-command.js';
 import { failuresListCommand, failuresReplayCommand } from './failures-command.js';
 import { mappingValidateCommand } from './mapping-command.js';
+import { mappingPreviewCommand } from './mapping-preview.js';
 import { reportCommand } from './report-command.js';
 import { describeError } from '../core/errors.js';
 import { reportFatal } from './run-cli.js';
@@ -159,6 +160,16 @@ mapping
   .option('--offline', 'do not contact the CRM')
   .addOption(configOption())
   .action(run((file: string | undefined, opts: Parameters<typeof mappingValidateCommand>[1]) => mappingValidateCommand(file, opts)));
+
+mapping
+  .command('preview')
+  .description('show how the first patrons of a source map, field by field (source field → CRM field: value), with warnings and rejections; writes nothing')
+  .option('--limit <n>', 'how many patrons', positiveInt, 10)
+  .option('--source <id>', 'only this source (default: every configured source)')
+  .option('--json', 'print as JSON')
+  .addOption(configOption())
+  .addOption(logLevelOption())
+  .action(run((opts: Parameters<typeof mappingPreviewCommand>[0]) => mappingPreviewCommand(opts)));
 
 const config = program.command('config').description('work with the configuration file');
 config

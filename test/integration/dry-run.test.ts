@@ -29,7 +29,7 @@ async function redisState(): Promise<Record<string, unknown>> {
     const type = await redis.type(key);
     out[key] = type === 'hash' ? await redis.hgetall(key)
       : type === 'set' ? (await redis.smembers(key)).sort()
-        : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+        : type === 'zset' ? await redis.zrangebyscore(key, '-inf', '+inf', 'WITHSCORES')
           : type === 'list' ? await redis.lrange(key, 0, -1)
             : await redis.get(key);
   }
