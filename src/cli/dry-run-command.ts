@@ -19,10 +19,10 @@ export interface DryRunOptions {
   sample: number;
 }
 
-/** 0 every record would be written or skipped; 3 some would be rejected or held; 1 a stream would fail. */
+/** As `sync --once` would end: 0 every record written or skipped; 3 some rejected, held or written with warnings; 1 a stream would fail. */
 export function planExitCode(plan: DryRunPlan): number {
   if (plan.status !== 'done') return EXIT.failed;
-  return plan.streams.some((s) => s.rejected > 0 || s.held > 0) ? EXIT.attention : EXIT.ok;
+  return plan.streams.some((s) => s.rejected > 0 || s.held > 0 || s.withWarnings > 0) ? EXIT.attention : EXIT.ok;
 }
 
 /** Plans a run of these sources now, reading Koha, the CRM and Redis, writing none of them. */
