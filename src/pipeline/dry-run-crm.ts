@@ -43,9 +43,12 @@ const isNew = (id: number) => id < 0;
 export function createDryRunCrm(real: CrmSink, onWrite: (w: PlannedWrite) => void): CrmSink {
   const shadows = new Map<number, Shadow>();
   const keyed = new Map<string, number>();
+  const byValue = new Map<string, Map<string, Set<number>>>();
   /** Contacts as last read (with this run's writes), for the before values of updates. */
   const seen = new Map<number, CrmContact>();
+  /** Loans this run would write, per contact, and the other way round. */
   const loans = new Map<number, Set<string>>();
+  const loanOwner = new Map<string, number>();
   const deletedLoans = new Set<string>();
   let lastId = 0;
 
@@ -102,10 +105,9 @@ export function createDryRunCrm(real: CrmSink, onWrite: (w: PlannedWrite) => voi
     for (const d of rest.filter((x) => first !== undefined && !byKey.has(x.externalId))) {
       const wanted = personKey(d.values[first!]);
       if (wanted === '') continue;
-      for (const s of shadows.values()) {
-        if (isNew(s.id) && !claimed.has(s.id) && personKey(s.values[first!]) === wanted && s.contactType === String(d.values.contact_type ?? 'Individual')) {
-          candidates.set(s.id, shadowContact(s, fields, managed));
-        }
+      for (const id of byFirst(first!).get(wanted) ?? []) {
+        const s = shadows.get(id)!;
+        if (!claimed.has(id) && s.contactType === String(d.values.contact_type ?? 'Individual')) candidates.set(id, shadowContact(s, fields, managed));
       }
     }
     for (const c of [...[...byKey.values()].flatMap((l) => (l.kind === 'found' ? [l.contact] : l.kind === 'merged' ? [l.survivor] : [])), ...candidates.values()]) seen.set(c.id, c);
@@ -121,9 +123,31 @@ export function createDryRunCrm(real: CrmSink, onWrite: (w: PlannedWrite) => voi
     for (const l of snap.byKey.values()) if (l.kind === 'found') seen.set(l.contact.id, l.contact);
   }
 
+  /** New contacts of this run by the value of a match field (as personKey compares it). */
+  function byFirst(field: string): Map<string, Set<number>> {
+    let m = byValue.get(field);
+    if (!m) {
+      m = new Map();
+      byValue.set(field, m);
+      for (const s of shadows.values()) if (isNew(s.id)) index(m, s.values[field], s.id, true);
+    }
+    return m;
+  }
+  function index(m: Map<string, Set<number>>, v: Value | undefined, id: number, add: boolean): void {
+    const k = personKey(v);
+    if (k === '') return;
+    if (add) (m.get(k) ?? m.set(k, new Set()).get(k)!).add(id);
+    else m.get(k)?.delete(id);
+  }
+
   function apply(op: CrmOperation, id: number): void {
     const s = shadows.get(id) ?? { id, contactType: String(op.values.contact_type ?? 'Individual'), values: {}, added: new Set<string>(), removed: new Set<string>() };
     shadows.set(id, s);
+    for (const [field, m] of isNew(id) ? byValue : []) {
+      if (!(field in op.values)) continue;
+      index(m, s.values[field], id, false);
+      index(m, op.values[field], id, true);
+    }
     Object.assign(s.values, op.values);
     if (op.mode === 'create' || op.mode === 'link') {
       s.externalId = op.externalId;
@@ -171,8 +195,9 @@ export function createDryRunCrm(real: CrmSink, onWrite: (w: PlannedWrite) => voi
     async saveActivities(ops) {
       return ops.map((op, i) => {
         onWrite({ kind: 'activity', recordId: op.sourceRecordId, key: op.key, contactId: isNew(op.targetContactId) ? null : op.targetContactId, changes: Object.entries(op.values).map(([field, after]) => ({ field, after })) });
-        const of = loans.get(op.targetContactId) ?? loans.set(op.targetContactId, new Set()).get(op.targetContactId)!;
-        of.add(op.key);
+        loans.get(loanOwner.get(op.key)!)?.delete(op.key);
+        (loans.get(op.targetContactId) ?? loans.set(op.targetContactId, new Set()).get(op.targetContactId)!).add(op.key);
+        loanOwner.set(op.key, op.targetContactId);
         deletedLoans.delete(op.key);
         return { key: op.key, outcome: 'written' as const, activityId: -(i + 1) };
       });
@@ -182,7 +207,7 @@ export function createDryRunCrm(real: CrmSink, onWrite: (w: PlannedWrite) => voi
       onWrite({ kind: 'activity-delete', keys: [...keys] });
       for (const k of keys) {
         deletedLoans.add(k);
-        for (const of of loans.values()) of.delete(k);
+        loans.get(loanOwner.get(k)!)?.delete(k);
       }
     },
     async activitiesOfContacts(ids, opts) {

@@ -29,6 +29,7 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
   const owners = new Map<string, Layer<Owner>>();
   const days = new Map<string, Layer<string>>();
   const due = new Map<string, Layer<number>>();
+  const dueBefore = new Map<string, string[]>();
   const answeredOf = (s: string) => answered.get(s) ?? answered.set(s, new Set()).get(s)!;
 
   async function getSent(unit: string, ids: readonly string[]): Promise<Map<string, SentState>> {
@@ -185,8 +186,10 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
     },
     async dueEngagements(unit, untilMs, limit) {
       const mine = layerOf(due, unit);
-      // Enough of the real ones that, without those this run rescheduled, `limit` are left when there are.
-      const theirs = (await real.dueEngagements(unit, untilMs, limit + mine.size)).filter((p) => !mine.has(p));
+      // The real schedule does not move during a dry run (a real run would hold the lease): read once, without what this run rescheduled.
+      const key = `${unit}|${untilMs}`;
+      const all = dueBefore.get(key) ?? dueBefore.set(key, await real.dueEngagements(unit, untilMs, Number.MAX_SAFE_INTEGER)).get(key)!;
+      const theirs = all.filter((p) => !mine.has(p));
       const ours = [...mine].filter((e): e is [string, number] => e[1] !== null && e[1] <= untilMs).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([p]) => p);
       return [...ours, ...theirs].slice(0, limit);
     },
