@@ -22,6 +22,7 @@ import { createLoanWriter } from './pipeline/loan-writer.js';
 import { createTitleReader } from '../connectors/koha/titles.js';
 import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
 import type { SyncState } from './state/ports.js';
+import type { CrmSink } from '../connectors/civicrm/sink.js';
 
 export interface App {
   readonly loaded: LoadedConfig;
@@ -73,7 +74,7 @@ export async function loadSources(loaded: LoadedConfig, logger: Logger, observe:
 }
 
 /** Internal streams (read from the state, not from Koha), after a source's own: the full run's sweep, then engagement. */
-function addInternalStreams(loaded: LoadedConfig, sources: Map<string, SourceBinding>, state: SyncState): void {
+export function addInternalStreams(loaded: LoadedConfig, sources: Map<string, SourceBinding>, state: SyncState): void {
   const crmTimeZone = loaded.config.crm.timezone ?? 'UTC';
   for (const [sourceId, binding] of sources) {
     const { mapping } = binding;
@@ -87,6 +88,27 @@ function addInternalStreams(loaded: LoadedConfig, sources: Map<string, SourceBin
       });
     }
   }
+}
+
+/**
+ * What a dry run reads through (src/pipeline/dry-run.ts keeps its writes in memory): the sources
+ * (without their internal streams, which must read the dry run's state), the Redis state and the CRM
+ * sink. No queues, no CRM request limiter and no data-loss watch: those write to Redis.
+ */
+export async function createReadPorts(loaded: LoadedConfig, logger: Logger): Promise<{ sources: Map<string, SourceBinding>; state: SyncState; crm: CrmSink; close(): Promise<void> }> {
+  const { config } = loaded;
+  const sources = await loadSources(loaded, logger);
+  await probeRedis(config.redis.url);
+  const control = connectRedis(config.redis.url, logger, { maxRetriesPerRequest: 2 });
+  return {
+    sources,
+    state: createRedisState(control, config.redis.prefix, { leaseTtlMs: config.sync.lease_seconds * 1000 }),
+    crm: createCiviCrmSink(config.crm, { logger }),
+    async close() {
+      await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
+      control.disconnect();
+    },
+  };
 }
 
 export interface AppOptions {

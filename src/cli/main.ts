@@ -7,6 +7,7 @@ import { conflictsListCommand, conflictsResolveCommand, conflictsShowCommand } f
 import { demoCommand } from './demo-command.js';
 import { failuresListCommand, failuresReplayCommand } from './failures-command.js';
 import { mappingValidateCommand } from './mapping-command.js';
+import { mappingPreviewCommand } from './mapping-preview.js';
 import { reportCommand } from './report-command.js';
 import { describeError } from '../core/errors.js';
 import { reportFatal } from './run-cli.js';
@@ -22,6 +23,12 @@ const logLevelOption = () => new Option('--log-level <level>', 'override logging
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
 }
 
@@ -57,6 +64,9 @@ program
   .option('--source <id...>', 'only these sources (default: all configured)')
   .option('--json', 'print the report as JSON')
   .option('--timeout <seconds>', 'with --once: stop waiting after this long (default sync.run_timeout_seconds); the run stays resumable', positiveInt)
+  .option('--dry-run', 'plan the run in this process without writing anything to the CRM or Redis: what would be created, linked, updated, left unchanged, held, rejected, deleted')
+  .option('--plan <file>', 'with --dry-run: write the whole plan (every record, with before/after values) as JSON to this file')
+  .addOption(new Option('--sample <n>', 'with --dry-run: updates shown field by field per stream').argParser(nonNegativeInt).default(5))
   .addOption(configOption())
   .addOption(logLevelOption())
   .addHelpText('after', '\nExit codes of --once: 0 every record written or deliberately skipped; 3 the run completed, but records were\nrejected or kept for retry (see the report and `failures list`); 1 the run failed or did not finish; 2 bad configuration or mapping.')
@@ -151,6 +161,16 @@ mapping
   .option('--offline', 'do not contact the CRM')
   .addOption(configOption())
   .action(run((file: string | undefined, opts: Parameters<typeof mappingValidateCommand>[1]) => mappingValidateCommand(file, opts)));
+
+mapping
+  .command('preview')
+  .description('show how the first patrons of a source map, field by field (source field → CRM field: value), with warnings and rejections; writes nothing')
+  .option('--limit <n>', 'how many patrons', positiveInt, 10)
+  .option('--source <id>', 'only this source (default: every configured source)')
+  .option('--json', 'print as JSON')
+  .addOption(configOption())
+  .addOption(logLevelOption())
+  .action(run((opts: Parameters<typeof mappingPreviewCommand>[0]) => mappingPreviewCommand(opts)));
 
 const config = program.command('config').description('work with the configuration file');
 config

@@ -4,6 +4,7 @@
  * or joined instead of starting a second one.
  */
 import { createApp } from '../app.js';
+import { dryRunCommand } from './dry-run-command.js';
 import { runOnce } from './run-once.js';
 import { EXIT, selectSources, withConfig, type CommonOptions } from './run-cli.js';
 
@@ -17,13 +18,20 @@ export interface SyncOptions extends CommonOptions {
   json?: boolean;
   /** Seconds `--once` waits at most (default: sync.run_timeout_seconds). */
   timeout?: number;
+  /** Plan the run without writing anything (see dry-run-command.ts). */
+  dryRun?: boolean;
+  /** With --dry-run: write the whole plan to this file. */
+  plan?: string;
+  /** With --dry-run: updates shown field by field per stream (default 5). */
+  sample?: number;
 }
 
 export async function syncCommand(opts: SyncOptions): Promise<number> {
   return withConfig(opts, async (loaded, logger) => {
-    selectSources(loaded, opts.source);
-    const app = await createApp(loaded, logger);
+    const sourceIds = selectSources(loaded, opts.source);
     const mode = opts.resend ? 'resend' : opts.full ? 'full' : 'incremental';
+    if (opts.dryRun) return dryRunCommand(loaded, logger, { mode, sourceIds, json: opts.json ?? false, sample: opts.sample ?? 5, ...(opts.plan ? { plan: opts.plan } : {}) });
+    const app = await createApp(loaded, logger);
     if (!opts.once) {
       try {
         const runId = await app.enqueueRun(mode, opts.source);

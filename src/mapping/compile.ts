@@ -7,7 +7,7 @@ import { ENGAGEMENT_CUSTOM_GROUP, ENGAGEMENT_TARGETS } from './engagement.js';
 import { compileLoans, LOAN_CUSTOM_GROUP } from './loans.js';
 import { isMinor, privacyRulesOf, protectMinor, withheldReason } from './privacy.js';
 import { readText } from './source-ref.js';
-import { customGroupsOf, planFields } from './plan.js';
+import { customGroupsOf, describeSource, planFields } from './plan.js';
 import { syncPolicyOf } from './policy.js';
 import { transformRecord, type RecordPlan } from './record.js';
 import { mappingSchema } from './schema.js';
@@ -63,6 +63,7 @@ export function compileMapping(doc: unknown, ctx: CompileContext): CompiledMappi
     sourceType: m.source,
     targetFields,
     customGroups,
+    fieldSources: new Map([['contact_type', 'constant value'], ['external_identifier', `${ctx.sourceId}:${m.external_id.from}`], ...fields.map((f) => [f.target, describeSource(f.source)] as const)]),
     policies: new Map(fields.map((f) => [f.target, f.policy])),
     sync: syncPolicyOf(m),
     // The lifecycle group is kept true by the patron writer; engagement groups by the engagement writer alone.

@@ -50,6 +50,8 @@ export interface CompiledMapping {
   /** Every CRM field name the mapping may write (checked against getFields by `mapping validate`). */
   readonly targetFields: readonly string[];
   readonly customGroups: readonly CustomGroupDecl[];
+  /** Per target field: where its value comes from, by source field names (`mapping preview` shows it). */
+  readonly fieldSources: ReadonlyMap<string, string>;
   /** Per target field: what a value that does not fit (the mapping's or the CRM's field) does. */
   readonly policies: ReadonlyMap<string, FieldPolicy>;
   /** Conflict policies and the match ladder for contacts already in the CRM. */

@@ -11,6 +11,7 @@ import { comparisonOf, reconcile, type ContactPlan } from '../reconcile/index.js
 import { conflictId } from '../state/conflict-log.js';
 import type { PageResult } from '../state/ports.js';
 import { describeError } from '../core/errors.js';
+import { tally } from './tally.js';
 import type { PipelineDeps, WriteOutcome } from './types.js';
 
 export async function writeContacts(
@@ -50,20 +51,20 @@ export async function writeContacts(
     if (r?.outcome === 'rejected') {
       const conflict = conflictOfRefusal(plan, r);
       if (conflict) {
-        hold(out, result, plan, conflict);
+        hold(deps, out, result, plan, conflict);
         continue;
       }
       result.rejections.push({ recordId: contact.sourceRecordId, code: r.code ?? 'CRM_API', reason: r.reason ?? 'refused by the CRM' });
       continue;
     }
-    if (plan.outcome === 'excluded') result.skipped += 1;
+    if (plan.outcome === 'excluded') tally(deps, result, 'skipped', contact.sourceRecordId);
     else if (r) {
-      result[r.outcome] += 1;
+      tally(deps, result, r.outcome, contact.sourceRecordId);
       const warnings = warningsOf.get(contact.externalId) ?? [];
       // Warnings are reported by the run that writes the record; an unchanged one was reported before.
       if (warnings.length > 0) result.withWarnings += 1;
       for (const { field, rule } of warnings) result.warnings.push({ recordId: contact.sourceRecordId, field, rule });
-    } else if (plan.outcome === 'unchanged') result.unchanged += 1;
+    } else if (plan.outcome === 'unchanged') tally(deps, result, 'unchanged', contact.sourceRecordId);
     out.sent.set(contact.externalId, { ...plan.next, ...(r?.contactId !== undefined ? { contactId: r.contactId } : {}), at });
     out.conflicts.push(...plan.conflicts);
     result.conflicts += plan.conflicts.length;
@@ -72,7 +73,7 @@ export async function writeContacts(
     const raised = new Set(plan.conflicts.map((c) => conflictKey(c)));
     for (const key of open) if (key.split('|')[1] === contact.externalId && !raised.has(key) && !plan.resolved.includes(key)) out.applied.push(key);
     if (plan.held) {
-      result.held += 1;
+      tally(deps, result, 'held', contact.sourceRecordId);
       out.held.push({ recordId: contact.sourceRecordId, code: 'CONFLICT', reason: plan.conflicts.find((c) => c.decision === 'review')?.reason ?? 'held for review' });
     } else out.cleared.push(contact.sourceRecordId);
   }
@@ -98,10 +99,10 @@ async function noteConflicts(deps: PipelineDeps, sourceId: string, out: WriteOut
 }
 
 /** Holds a record whose write was refused for a reason a person must settle (a trashed or vanished contact). */
-function hold(out: WriteOutcome, result: PageResult, plan: ContactPlan, conflict: Conflict): void {
+function hold(deps: PipelineDeps, out: WriteOutcome, result: PageResult, plan: ContactPlan, conflict: Conflict): void {
   out.conflicts.push(conflict);
   result.conflicts += 1;
-  result.held += 1;
+  tally(deps, result, 'held', plan.contact.sourceRecordId);
   out.held.push({ recordId: plan.contact.sourceRecordId, code: 'CONFLICT', reason: conflict.reason });
 }
 

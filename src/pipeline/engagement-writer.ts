@@ -14,6 +14,7 @@ import type { CrmOperation, GroupRef, SourceRecord } from '../core/types.js';
 import { engagementOf, ENGAGEMENT_TARGETS } from '../mapping/engagement.js';
 import type { CompiledMapping, EngagementPlan } from '../mapping/types.js';
 import type { IndexState } from '../state/ports.js';
+import { tally } from './tally.js';
 import type { StreamWriter, WriteOutcome } from './types.js';
 
 export const ENGAGEMENT = 'engagement';
@@ -71,7 +72,7 @@ export function createEngagementWriter(mapping: CompiledMapping, plan: Engagemen
         if (!patron || patron.contactId === undefined || patron.excluded || patron.withheld) {
           // Not a contact (yet): due again when one of their loans is first written (loan-writer.ts).
           schedule.push({ patronKey: key, atMs: null });
-          result.skipped += 1;
+          tally(deps, result, 'skipped', r.id);
           out.cleared.push(r.id);
           return;
         }
@@ -80,7 +81,7 @@ export function createEngagementWriter(mapping: CompiledMapping, plan: Engagemen
         const fp = fingerprint(e.values, wanted.map((g) => g.name));
         const before = last.get(key);
         if (before?.fp === fp && before.contactId === patron.contactId && !ctx.resend) {
-          result.unchanged += 1;
+          tally(deps, result, 'unchanged', r.id);
           out.cleared.push(r.id);
           return;
         }
@@ -98,7 +99,7 @@ export function createEngagementWriter(mapping: CompiledMapping, plan: Engagemen
           result.rejections.push({ recordId: w.recordId, code: r.code ?? 'CRM_API', reason: `engagement not written: ${r.reason ?? 'refused by the CRM'}` });
           return;
         }
-        result[last.has(w.key) ? 'updated' : 'created'] += 1;
+        tally(deps, result, last.has(w.key) ? 'updated' : 'created', w.recordId);
         out.sent.set(w.key, { groups: w.groups, fp: w.fp, contactId: w.contactId, at });
         out.cleared.push(w.recordId);
       });

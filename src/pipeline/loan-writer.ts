@@ -11,6 +11,7 @@ import { describeError } from '../core/errors.js';
 import type { SentState, SourceRecord } from '../core/types.js';
 import { LOAN_FIELDS, type DesiredActivity, type LoanPlan } from '../mapping/loans.js';
 import type { CompiledMapping } from '../mapping/types.js';
+import { tally } from './tally.js';
 import type { StreamWriter, WriteOutcome } from './types.js';
 
 export interface LoanWriterOptions {
@@ -87,7 +88,7 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
         // Koha anonymised the loan (or it never had a patron): never attributed to anyone in the CRM.
         if (live(n.key)) deletes.push(n);
         else {
-          result.skipped += 1;
+          tally(deps, result, 'skipped', n.recordId);
           out.cleared.push(n.recordId);
         }
       }
@@ -99,19 +100,19 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
           const erase = !patron!.withheld || patron!.departed === 'clear';
           if (erase && live(a.key)) deletes.push({ key: a.key, recordId: a.sourceRecordId });
           else {
-            result.skipped += 1;
+            tally(deps, result, 'skipped', a.sourceRecordId);
             out.cleared.push(a.sourceRecordId);
           }
           continue;
         }
         if (!patron || patron.contactId === undefined || patron.excluded) {
-          result.held += 1;
+          tally(deps, result, 'held', a.sourceRecordId);
           out.held.push({ recordId: a.sourceRecordId, code: 'WAITING_PATRON', reason: `patron ${a.patronKey.slice(opts.sourceId.length + 1)} is not a CRM contact yet; the loan is written once it is` });
           continue;
         }
         const fp = fingerprint(a, patron.contactId);
         if (live(a.key) && loans.get(a.key)!.fp === fp && !ctx.resend) {
-          result.unchanged += 1;
+          tally(deps, result, 'unchanged', a.sourceRecordId);
           out.cleared.push(a.sourceRecordId);
           continue;
         }
@@ -128,7 +129,7 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
           result.rejections.push({ recordId: a.sourceRecordId, code: r.code, reason: r.reason });
           return;
         }
-        result[live(a.key) ? 'updated' : 'created'] += 1;
+        tally(deps, result, live(a.key) ? 'updated' : 'created', a.sourceRecordId);
         out.sent.set(a.key, { groups: [], at, fp });
         out.cleared.push(a.sourceRecordId);
       });
@@ -140,8 +141,8 @@ export function createLoanWriter(mapping: CompiledMapping, plan: LoanPlan, opts:
         for (const d of deletes) {
           out.sent.set(d.key, { groups: [], at, deleted: true });
           out.cleared.push(d.recordId);
+          tally(deps, result, 'deleted', d.recordId);
         }
-        result.deleted += deletes.length;
       }
       return out;
     },

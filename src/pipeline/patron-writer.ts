@@ -11,6 +11,7 @@ import type { Withheld } from '../mapping/privacy.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { PageResult } from '../state/ports.js';
 import { writeContacts } from './contact-writer.js';
+import { tally } from './tally.js';
 import type { PipelineDeps, StreamWriter, WriteOutcome } from './types.js';
 
 export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
@@ -42,7 +43,7 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         if (t.kind === 'contact') desired.set(t.contact.externalId, { contact: t.contact, warnings: [...(t.warnings ?? [])] });
         else if (t.kind === 'skip' && t.withheld && key !== null) withheld.push({ key, recordId: record.id, why: t.withheld });
         else if (t.kind === 'skip') {
-          result.skipped += 1;
+          tally(deps, result, 'skipped', record.id);
           skippedIds.push(record.id);
         } else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
       }
@@ -115,7 +116,7 @@ async function depart(deps: PipelineDeps, mapping: CompiledMapping, unit: string
     const state = sent.get(d.key);
     if (!state || state.contactId === undefined || state.excluded || state.withheld === d.why) {
       // Never a contact (or already taken out for this reason): nothing to undo; its loans are not sent either.
-      result.skipped += 1;
+      tally(deps, result, 'skipped', d.recordId);
       out.cleared.push(d.recordId);
       out.sent.set(d.key, state ? { ...state, withheld: d.why } : { groups: [], at, withheld: d.why });
       continue;
@@ -148,9 +149,7 @@ export async function takeOutOfSync(
       result.rejections.push({ recordId: t.recordId, code: r.code ?? 'CRM_API', reason: `could not take the contact out of the sync (${t.why}): ${r.reason ?? 'refused by the CRM'}` });
       continue;
     }
-    if (t.action === 'clear') result.deleted += 1;
-    else if (t.action === 'flag') result.updated += 1;
-    else result.skipped += 1;
+    tally(deps, result, t.action === 'clear' ? 'deleted' : t.action === 'flag' ? 'updated' : 'skipped', t.recordId);
     left.set(t.key, { recordId: t.recordId, state: departedState(mapping, t.state, t.action, t.why, at) });
   }
   if (todo.length) {

@@ -17,6 +17,7 @@ import type { SentState } from '../core/types.js';
 import { LOAN_FIELDS } from '../mapping/loans.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { takeOutOfSync } from './patron-writer.js';
+import { tally } from './tally.js';
 import type { StreamWriter, WriteOutcome } from './types.js';
 
 export const SWEEP = 'sweep';
@@ -81,7 +82,7 @@ export function createSweepWriter(mapping: CompiledMapping, opts: { sourceId: st
           await deps.crm.deleteActivities(lost.map(([key]) => key), LOAN_FIELDS.id);
           await deps.state.noteLoanOwners(loansUnit, lost.map(([key]) => ({ loanKey: key, patronKey: null, day: null })));
           await deps.state.putSent(loansUnit, new Map<string, SentState>(lost.map(([key]) => [key, { groups: [], at, deleted: true }])));
-          result.deleted += lost.length;
+          for (const [key] of lost) tally(deps, result, 'deleted', key.slice(key.lastIndexOf(':') + 1));
         }
       }
       result.read = 0; // the sweep reads no source record of its own

@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { PageRequest, RunMode, SentState, SourceRecord } from '../core/types.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { PageResult, Rejection, SyncState } from '../state/ports.js';
+import type { RecordAction } from './tally.js';
 
 /** What writing a page did, for the page commit. */
 export interface WriteOutcome {
@@ -112,4 +113,6 @@ export interface PipelineDeps {
   policy: RunPolicy;
   /** Enqueue a page job (idempotent: the same run/source/page is enqueued once). */
   enqueuePage(job: PageJobData): Promise<void>;
+  /** Told what became of each record a page counts (see tally.ts): dry runs list them; real runs leave it out. */
+  onRecord?(recordId: string, action: RecordAction): void;
 }

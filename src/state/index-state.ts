@@ -37,6 +37,20 @@ export function createRedisIndex(redis: Redis, prefix: string): IndexState {
       const res = patronKeys.length ? ((await m.exec()) ?? []) : [];
       return new Map(patronKeys.map((p, i) => [p, (res[i]?.[1] as string[] | undefined) ?? []]));
     },
+    async loanOwnersOf(unit, loanKeys) {
+      const raw = loanKeys.length ? await redis.hmget(k.owners(unit), ...loanKeys) : [];
+      return new Map(loanKeys.flatMap((key, i) => {
+        if (!raw[i]) return [];
+        const [patronKey, day] = JSON.parse(raw[i]!) as Owner;
+        return [[key, { patronKey, day }] as const];
+      }));
+    },
+    async loansOf(unit, patronKeys) {
+      const m = redis.multi();
+      for (const p of patronKeys) m.hgetall(k.days(unit, p));
+      const res = patronKeys.length ? ((await m.exec()) ?? []) : [];
+      return new Map(patronKeys.map((p, i) => [p, new Map(Object.entries((res[i]?.[1] as Record<string, string> | undefined) ?? {}))]));
+    },
     async dueEngagements(unit, untilMs, limit) {
       return redis.zrangebyscore(k.due(unit), '-inf', untilMs, 'LIMIT', 0, limit);
     },
@@ -92,6 +106,15 @@ export function createMemoryIndex(sentOf: (unit: string) => Map<string, SentStat
     },
     async loanDaysOf(unit, patronKeys) {
       return new Map(patronKeys.map((p) => [p, [...daysOf(unit, p).values()]]));
+    },
+    async loanOwnersOf(unit, loanKeys) {
+      return new Map(loanKeys.flatMap((key) => {
+        const o = owners.get(`${unit}|${key}`);
+        return o ? [[key, { patronKey: o[0], day: o[1] }] as const] : [];
+      }));
+    },
+    async loansOf(unit, patronKeys) {
+      return new Map(patronKeys.map((p) => [p, new Map(daysOf(unit, p))]));
     },
     async dueEngagements(unit, untilMs, limit) {
       return [...dueOf(unit)].filter(([, at]) => at <= untilMs).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([p]) => p);

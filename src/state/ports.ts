@@ -208,6 +208,10 @@ export interface IndexState {
   noteLoanOwners(unit: string, loans: ReadonlyArray<{ loanKey: string; patronKey: string | null; day: string | null }>): Promise<void>;
   /** The loan days of each patron. */
   loanDaysOf(unit: string, patronKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /** Each noted loan's owner and day (loans without an owner are left out); a dry run lays its own notes over these. */
+  loanOwnersOf(unit: string, loanKeys: readonly string[]): Promise<Map<string, { patronKey: string; day: string }>>;
+  /** Each patron's loans, by loan key, with their days. */
+  loansOf(unit: string, patronKeys: readonly string[]): Promise<Map<string, Map<string, string>>>;
   /** Patrons whose engagement is due at or before `untilMs`, soonest first. */
   dueEngagements(unit: string, untilMs: number, limit: number): Promise<string[]>;
   /** When each patron's engagement is next due (null: not until one of their loans changes). */

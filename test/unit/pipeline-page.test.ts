@@ -21,6 +21,7 @@ const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord =>
  */
 const mapping: CompiledMapping = {
   file: 'test.yaml', sourceType: 'koha', targetFields: ['last_name'], customGroups: [],
+  fieldSources: new Map([['last_name', 'surname']]),
   policies: new Map<string, FieldPolicy>([['last_name', { onTooLong: 'truncate', onInvalid: 'omit', required: true }]]),
   sync: { fieldPolicy: () => 'source', groupPolicy: 'crm', matchFields: ['last_name', 'first_name'], onTrashed: 'conflict', onDeleted: 'conflict' },
   managedGroup: () => true,
