@@ -115,7 +115,7 @@ const BAD_FILES: BadFileCase[] = [
   // The configuration file.
   { name: 'configuration file missing', config: 'absent', file: 'config', place: ': ', expected: /^cannot read the configuration file: no such file \(ENOENT\)$/ },
   { name: 'configuration YAML syntax error', config: { 12: '    auth: { type: basic, username: sync' }, file: 'config', place: ':13:', expected: /^\d+: YAML syntax error: .*\}/ },
-  { name: 'configuration is not a map', config: { text: '- crm\n- sources\n' }, file: 'config', place: ':1: (top level): ', expected: /^expected a map .*with keys such as redis, crm, sources, sync, logging, got a list$/ },
+  { name: 'configuration is not a map', config: { text: '- crm\n- sources\n' }, file: 'config', place: ':1: (top level): ', expected: /^expected a map .*with keys such as redis, crm, sources, sync, serve, logging, http, got a list$/ },
   { name: 'unknown top-level key (typo)', config: { 19: 'loging:' }, file: 'config', place: ':19: loging: ', expected: /^unknown key "loging"; did you mean "logging"\?/ },
   { name: 'unknown nested key (typo)', config: { 7: '  retrys: 0' }, file: 'config', place: ':7: crm.retrys: ', expected: /^unknown key "retrys"; did you mean "retries"\?$/ },
   { name: 'wrong type', config: { 14: '    page_size: fifty' }, file: 'config', place: ':14: sources[0].page_size: ', expected: /^expected a number, got text$/ },
