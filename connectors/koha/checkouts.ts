@@ -13,7 +13,7 @@ import { advancesKeyset, type IdPage, type Stream } from '../connector.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Page, PageRequest, RejectedSourceRecord, SourceRecord } from '../../src/core/types.js';
-import type { KohaClient } from './client.js';
+import { totalOf, type KohaClient } from './client.js';
 import { buildKeysetQuery } from './patrons.js';
 import { describeIssues } from './schemas.js';
 import { parseKohaDateTime } from './time.js';
@@ -98,21 +98,21 @@ export function createCheckoutStream(client: KohaClient, opts: CheckoutStreamOpt
   const url = `${client.apiBase}/checkouts`;
   const ctx = { sourceId: opts.sourceId, timeZone: opts.timeZone, ...(opts.anonymousPatronId !== undefined ? { anonymousPatronId: opts.anonymousPatronId } : {}) };
 
-  async function list(query: Record<string, string | number>): Promise<unknown[]> {
+  async function list(query: Record<string, string | number>): Promise<{ rows: unknown[]; total?: number }> {
     const res = await client.get('/checkouts', { query });
     if (!Array.isArray(res.data)) throw new BridgeError('SOURCE_HTTP', 'Koha returned something other than a JSON array of checkouts', { context: { system: 'koha', method: 'GET', url } });
     assertZoneOffsets(res.data, { sourceId: opts.sourceId, timeZone: opts.timeZone, url });
-    return res.data;
+    return { rows: res.data, ...totalOf(res) };
   }
 
   return {
     async read(request) {
       const part = request.part ?? CURRENT;
-      const rows = await list({
+      const { rows, total } = await list({
         q: checkoutQuery(request, opts.timeZone), _order_by: CHECKOUT_ORDER, _per_page: request.limit, _page: 1,
         ...(part === RETURNED ? { checked_in: 'true' } : {}),
       });
-      const page = parseCheckoutPage(rows, { ...ctx, limit: request.limit });
+      const page = { ...parseCheckoutPage(rows, { ...ctx, limit: request.limit }), ...(total !== undefined ? { total } : {}) };
       if ((page.hasMore && page.last === null) || !advancesKeyset(request, page)) {
         throw new BridgeError('SOURCE_HTTP', `source "${opts.sourceId}": Koha answered a keyset page of ${part} checkouts that does not move past the requested position; the server ignores the q filter, or sources[].timezone is not its zone`, { context: { system: 'koha', method: 'GET', url } });
       }
@@ -128,7 +128,7 @@ export function createCheckoutStream(client: KohaClient, opts: CheckoutStreamOpt
       for (const part of [CURRENT, RETURNED]) {
         const where: unknown[] = [{ checkout_id: { '-in': numeric } }];
         if (part === RETURNED) where.unshift({ patron_id: { '!=': null } });
-        const rows = await list({ q: JSON.stringify({ '-and': where }), _per_page: numeric.length, _page: 1, ...(part === RETURNED ? { checked_in: 'true' } : {}) });
+        const { rows } = await list({ q: JSON.stringify({ '-and': where }), _per_page: numeric.length, _page: 1, ...(part === RETURNED ? { checked_in: 'true' } : {}) });
         const page = parseCheckoutPage(rows, { ...ctx, limit: numeric.length + 1 });
         for (const r of page.records) if (!found.has(r.id)) { found.add(r.id); out.records.push(r); }
         for (const r of page.rejected) if (!found.has(r.id)) { found.add(r.id); out.rejected.push(r); }

@@ -19,6 +19,12 @@ export interface KohaResponse {
 }
 
 /** One request, for latency metrics: the route template (no ids, no query), `ok` or the error code. */
+/** What a list answer says it counts (X-Total-Count: after the query's filters), when it says so; for progress. */
+export function totalOf(res: Pick<KohaResponse, 'headers'>): { total?: number } {
+  const n = Number(res.headers['x-total-count']);
+  return res.headers['x-total-count'] !== undefined && Number.isSafeInteger(n) && n >= 0 ? { total: n } : {};
+}
+
 export interface KohaRequestEvent {
   route: string;
   outcome: string;

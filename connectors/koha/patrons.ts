@@ -7,7 +7,7 @@ import { advancesKeyset, type Stream } from '../connector.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Page, PageRequest } from '../../src/core/types.js';
-import type { KohaClient, Query } from './client.js';
+import { totalOf, type KohaClient, type Query } from './client.js';
 import { parsePatronPage } from './patron-page.js';
 import { toNaiveLocal } from './time.js';
 import { assertZoneOffsets } from './zone-check.js';
@@ -65,7 +65,7 @@ export function createPatronStream(client: KohaClient, opts: { sourceId: string;
       }
       // Before anything of the page is used: a wrong zone would shift every bound we send.
       assertZoneOffsets(res.data, { sourceId: opts.sourceId, timeZone: opts.timeZone, url: context.url });
-      const page = parsePatronPage(res.data, { sourceId: opts.sourceId, limit: request.limit, timeZone: opts.timeZone });
+      const page = { ...parsePatronPage(res.data, { sourceId: opts.sourceId, limit: request.limit, timeZone: opts.timeZone }), ...totalOf(res) };
       if (page.hasMore && page.last === null) {
         // Without a position the next page would repeat this one forever.
         throw new BridgeError('SOURCE_HTTP', 'a full page of patrons without one usable (updated_on, patron_id)', { context });

@@ -179,6 +179,8 @@ export interface Page {
   last: { updatedAt: string; id: string } | null;
   /** True when there may be more records after this page. */
   hasMore: boolean;
+  /** Records the source counts for this request from its keyset position on, this page's included (Koha's X-Total-Count), when it says. */
+  total?: number;
 }
 
 /** incremental: from the saved cursor; full: every record; resend: every record, every source value counted as changed (repair); replay: only kept failures or given records. */

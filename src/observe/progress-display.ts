@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { clearLine, clearScreenDown, cursorTo, moveCursor } from 'node:readline';
 import type { Logger } from '../core/logger.js';
 import type { RunReport } from '../state/ports.js';
-import { createProgressTracker, progressLine, type StreamFigures } from './progress.js';
+import { createProgressTracker, progressLine, secondsLeft, type StreamFigures } from './progress.js';
 
 export interface ProgressOptions {
   runId: string;
@@ -69,7 +69,9 @@ function logView(logger: Logger, runId: string): View {
         if (finished) reported.add(key);
         logger.info('progress', {
           runId, sourceId: f.sourceId, stream: f.stream, state: f.state, read: f.read, written: f.written, failed: f.failed,
+          ...(f.expected !== undefined ? { expected: f.expected } : {}),
           ...(f.state === 'running' && perSecond !== null ? { perSecond: Math.round(perSecond * 10) / 10 } : {}),
+          ...(f.state === 'running' && secondsLeft(f, perSecond) !== null ? { secondsLeft: secondsLeft(f, perSecond) } : {}),
         });
       }
     },

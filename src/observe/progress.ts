@@ -15,6 +15,8 @@ export interface StreamFigures {
   written: number;
   /** Rejected. */
   failed: number;
+  /** What the stream will read, as the source counted it when the stream began (absent: unknown). */
+  expected?: number;
 }
 
 export function figuresOf(report: RunReport): StreamFigures[] {
@@ -25,6 +27,7 @@ export function figuresOf(report: RunReport): StreamFigures[] {
     read: s.read,
     written: s.created + s.linked + s.updated + s.deleted,
     failed: s.rejected,
+    ...(s.expected !== undefined ? { expected: s.expected } : {}),
   }));
 }
 
@@ -48,12 +51,31 @@ export function formatRate(perSecond: number | null): string {
   return `${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond).toLocaleString('en-US')}/s`;
 }
 
-/** `koha/patrons   running  read 1,200 · written 1,150 · failed 3 · 45/s` (rate only while running). */
+/** Seconds until the stream has read what it expects at this rate; null when either is unknown (or nothing moves). */
+export function secondsLeft(f: Pick<StreamFigures, 'read' | 'expected'>, perSecond: number | null): number | null {
+  if (f.expected === undefined || perSecond === null || perSecond <= 0) return null;
+  return Math.ceil(Math.max(0, f.expected - f.read) / perSecond);
+}
+
+/** 45 s, 12 min 5 s, 2 h 3 min. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
+}
+
+/**
+ * `koha/patrons   running  read 1,200 of 5,000 · written 1,150 · failed 3 · 45/s · 1 min 25 s left`
+ * (rate and time left only while running; "of" and time left only when the source said how many).
+ */
 export function progressLine(f: StreamFigures, perSecond: number | null, nameWidth = 0): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const name = `${f.sourceId}/${f.stream}`.padEnd(nameWidth);
-  const rate = f.state === 'running' ? ` · ${formatRate(perSecond)}` : '';
-  return `${name} ${f.state.padEnd(7)} read ${n(f.read)} · written ${n(f.written)} · failed ${n(f.failed)}${rate}`;
+  const of = f.expected !== undefined ? ` of ${n(f.expected)}` : '';
+  const left = secondsLeft(f, perSecond);
+  const rate = f.state === 'running' ? ` · ${formatRate(perSecond)}${left !== null ? ` · ${formatDuration(left)} left` : ''}` : '';
+  return `${name} ${f.state.padEnd(7)} read ${n(f.read)}${of} · written ${n(f.written)} · failed ${n(f.failed)}${rate}`;
 }
 
 /** Keeps the recent samples of each stream and gives the figures with their rate. */

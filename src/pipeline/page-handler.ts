@@ -81,6 +81,8 @@ interface ReadPage {
   /** Ids the source no longer has (retry pages): their failures are dropped. */
   missing: string[];
   retried: number;
+  /** The first page of a window (or of one of its parts): what the source counts in it, for progress. */
+  expected?: number;
   cursorAfter: Page['last'] | undefined;
   next: PageRequest | null;
   retryNext: boolean;
@@ -95,7 +97,8 @@ async function windowPage(deps: PipelineDeps, s: StreamBinding, sourceId: string
   // After the window, the failures kept from earlier runs get their turn (not in replay runs).
   const retryNext = next === null && (await retryCandidates(deps, sourceId, s.name, runId, { parked: false, ids: [] })).length > 0;
   const cursorAfter = s.stream.movesCursor && !s.stream.movesCursor(request) ? undefined : page.last;
-  return { records: page.records, rejected: page.rejected, missing: [], retried: 0, cursorAfter, next, retryNext };
+  const expected = request.after === null && page.total !== undefined ? { expected: page.total } : {};
+  return { records: page.records, rejected: page.rejected, missing: [], retried: 0, ...expected, cursorAfter, next, retryNext };
 }
 
 async function retryPage(deps: PipelineDeps, s: StreamBinding, job: RetryPageJob): Promise<ReadPage> {
@@ -131,6 +134,7 @@ async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData,
   const result = emptyPageResult();
   result.read = page.records.length + page.rejected.length;
   result.retried = page.retried;
+  if (page.expected !== undefined) result.expected = page.expected;
   for (const r of page.rejected) result.rejections.push({ recordId: r.id, code: 'RECORD_INVALID', reason: r.reason });
 
   const written = await s.writer.write(deps, page.records, result, { runId, unit, resend: job.phase === 'window' && job.resend === true });

@@ -47,6 +47,11 @@ export interface PageResult {
   withWarnings: number;
   /** Records whose CRM copy was deleted (loans Koha anonymised, or the privacy rules no longer allow). */
   deleted: number;
+  /**
+   * Records the source counted when the stream's window (or a part of it) began, on that first page
+   * only; summed over the pages, what the stream will read (progress: time left). Absent when unknown.
+   */
+  expected?: number;
   rejections: Rejection[];
   warnings: RecordWarning[];
 }
@@ -252,6 +257,7 @@ export function sumPages(pages: Iterable<StoredPageResult>): PageResult & Pick<S
     total.conflicts += p.conflicts ?? 0;
     total.withWarnings += p.withWarnings ?? 0;
     total.deleted += p.deleted ?? 0;
+    if (p.expected !== undefined) total.expected = (total.expected ?? 0) + p.expected;
     total.rejections.push(...p.rejections);
     total.warnings.push(...(p.warnings ?? []));
   }

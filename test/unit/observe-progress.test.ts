@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createProgressTracker, figuresOf, formatRate, progressLine, rateOf, type StreamFigures } from '../../src/observe/progress.js';
+import { createProgressTracker, figuresOf, formatDuration, formatRate, progressLine, rateOf, secondsLeft, type StreamFigures } from '../../src/observe/progress.js';
 import { emptyPageResult } from '../../src/state/index.js';
 import type { RunReport, SourceReport } from '../../src/state/ports.js';
 
@@ -15,6 +15,7 @@ describe('progress figures from a run report', () => {
       row('sweep', 'done', { pages: 1, read: 10, deleted: 4 }),
       row('engagement', 'failed', { pages: 1, read: 2, rejected: 2 }),
     ]));
+    expect(figuresOf(report([row('patrons', 'running', { pages: 1, read: 200, expected: 5000 })]))[0]!.expected).toBe(5000);
     expect(figures).toEqual([
       { sourceId: 'koha', stream: 'patrons', state: 'running', read: 600, written: 470, failed: 5 },
       { sourceId: 'koha', stream: 'checkouts', state: 'waiting', read: 0, written: 0, failed: 0 },
@@ -55,7 +56,27 @@ describe('formatting', () => {
     [running, 45.2, 0, 'koha/patrons running read 1,200 · written 1,150 · failed 3 · 45/s'],
     [running, null, 16, 'koha/patrons     running read 1,200 · written 1,150 · failed 3 · –/s'],
     [{ ...running, state: 'done' as const }, 45.2, 0, 'koha/patrons done    read 1,200 · written 1,150 · failed 3'],
+    [{ ...running, expected: 5000 }, 40, 0, 'koha/patrons running read 1,200 of 5,000 · written 1,150 · failed 3 · 40/s · 1 min 35 s left'],
+    [{ ...running, expected: 5000 }, null, 0, 'koha/patrons running read 1,200 of 5,000 · written 1,150 · failed 3 · –/s'],
+    [{ ...running, state: 'done' as const, expected: 1200 }, 40, 0, 'koha/patrons done    read 1,200 of 1,200 · written 1,150 · failed 3'],
   ])('a line: %#', (figures, rate, width, text) => {
     expect(progressLine(figures, rate, width)).toBe(text);
+  });
+});
+
+describe('time left', () => {
+  it.each([
+    ['unknown total', { read: 100 }, 10, null],
+    ['no rate yet', { read: 100, expected: 1000 }, null, null],
+    ['stalled', { read: 100, expected: 1000 }, 0, null],
+    ['900 to go at 10/s', { read: 100, expected: 1000 }, 10, 90],
+    ['a part over', { read: 1100, expected: 1000 }, 10, 0],
+    ['rounded up', { read: 0, expected: 10 }, 3, 4],
+  ])('%s', (_what, f, rate, seconds) => {
+    expect(secondsLeft(f, rate)).toBe(seconds);
+  });
+
+  it.each([[0, '0 s'], [59, '59 s'], [60, '1 min 0 s'], [725, '12 min 5 s'], [7380, '2 h 3 min']])('%p s reads %p', (s, text) => {
+    expect(formatDuration(s)).toBe(text);
   });
 });
