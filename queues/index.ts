@@ -8,3 +8,5 @@ export type { RunWait } from './wait.js';
 export type { Workers } from './workers.js';
 export { createQueueDepths, JOB_STATES } from './depths.js';
 export type { QueueDepth, QueueDepths } from './depths.js';
+export { createScheduleWorker, installSchedules, listSchedules, schedulerId, SCHEDULE_QUEUE } from './schedules.js';
+export type { InstallResult, InstalledSchedule, ScheduleJobData, ScheduleKind, ScheduleSpec, ScheduleWorker } from './schedules.js';

@@ -23,12 +23,15 @@ import { createTitleReader } from '../connectors/koha/titles.js';
 import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
 import type { SyncState } from './state/ports.js';
 import type { CrmSink } from '../connectors/civicrm/sink.js';
+import type { Redis } from 'ioredis';
 
 export interface App {
   readonly loaded: LoadedConfig;
   readonly state: SyncState;
   readonly deps: PipelineDeps;
   readonly producer: Producer;
+  /** The app's Redis connections, for queue users beside the pipeline's (schedules): `blocking` for workers. */
+  readonly redis: { readonly blocking: Redis; readonly control: Redis };
   /** Start workers in this process (long-lived `worker`, or `sync --once`). */
   startWorkers(): Workers;
   /** Enqueue a run; returns its id. */
@@ -126,7 +129,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
   const workerConn = connectRedis(url, logger, { maxRetriesPerRequest: null });
   const control = connectRedis(url, logger, { maxRetriesPerRequest: 2 });
   const prefix = config.redis.prefix;
-  const state = createRedisState(control, prefix, { leaseTtlMs: config.sync.lease_seconds * 1000 });
+  const state = createRedisState(control, prefix, { leaseTtlMs: config.sync.lease_seconds * 1000, keepRunsDays: config.sync.keep_runs_days });
   addInternalStreams(loaded, sources, state);
   let lost: string | null = null;
   await watchForDataLoss(control, prefix, () => {
@@ -169,6 +172,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
     state,
     deps,
     producer,
+    redis: { blocking: workerConn, control },
     startWorkers() {
       const w = createWorkers(workerConn, prefix, deps, { concurrency: config.sync.concurrency, lockMs: config.sync.stall_seconds * 1000 });
       workers.push(w);

@@ -9,6 +9,8 @@ import { failuresListCommand, failuresReplayCommand } from './failures-command.j
 import { mappingValidateCommand } from './mapping-command.js';
 import { mappingPreviewCommand } from './mapping-preview.js';
 import { reportCommand } from './report-command.js';
+import { runsCommand } from './runs-command.js';
+import { EXIT_LATE, statusCommand } from './status-command.js';
 import { describeError } from '../core/errors.js';
 import { reportFatal } from './run-cli.js';
 import { sandboxCommand } from './sandbox-command.js';
@@ -74,11 +76,27 @@ program
 
 program
   .command('worker')
-  .description('run long-lived queue workers; SIGTERM/SIGINT finish the jobs in hand and stop')
+  .description('run long-lived queue workers, install the configured schedules (sources[].schedule) and watch them; SIGTERM/SIGINT finish the jobs in hand and stop')
   .option('--http-port <port>', 'serve GET /healthz and /metrics on this port (default http.port; host http.host)', positiveInt)
   .addOption(configOption())
   .addOption(logLevelOption())
   .action(run((opts: Parameters<typeof workerCommand>[0]) => workerCommand(opts)));
+
+program
+  .command('status')
+  .description('per source: schedule, next run, last run, last success and the watchdog (late when a scheduled run has not succeeded within its grace)')
+  .option('--json', 'print as JSON')
+  .addOption(configOption())
+  .addHelpText('after', `\nExit codes: 0 every source on schedule (or unscheduled); ${EXIT_LATE} a source is late or has never succeeded past its grace;\n1 Redis cannot be reached; 2 bad configuration.`)
+  .action(run((opts: Parameters<typeof statusCommand>[0]) => statusCommand(opts)));
+
+program
+  .command('runs')
+  .description('list the kept runs, newest first (sync.keep_runs_days): id, mode, status, start, duration and counts')
+  .option('--last <n>', 'at most this many runs (default 20)', positiveInt)
+  .option('--json', 'print as JSON')
+  .addOption(configOption())
+  .action(run((opts: Parameters<typeof runsCommand>[0]) => runsCommand(opts)));
 
 program
   .command('report')

@@ -8,7 +8,7 @@ export async function withState<T>(loaded: LoadedConfig, fn: (state: SyncState) 
   await probeRedis(loaded.config.redis.url);
   const redis = connectRedis(loaded.config.redis.url, logger, { maxRetriesPerRequest: 1 });
   try {
-    return await fn(createRedisState(redis, loaded.config.redis.prefix, { leaseTtlMs: loaded.config.sync.lease_seconds * 1000 }));
+    return await fn(createRedisState(redis, loaded.config.redis.prefix, { leaseTtlMs: loaded.config.sync.lease_seconds * 1000, keepRunsDays: loaded.config.sync.keep_runs_days }));
   } finally {
     redis.disconnect();
   }

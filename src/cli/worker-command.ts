@@ -1,7 +1,11 @@
-/** `patron-bridge worker`: long-lived workers; SIGTERM/SIGINT finish the jobs in hand (30 s at most) and exit. */
+/**
+ * `patron-bridge worker`: long-lived workers, the configured schedules and their watchdog;
+ * SIGTERM/SIGINT finish the jobs in hand (30 s at most) and exit.
+ */
 import { createApp } from '../app.js';
 import { createMetrics } from '../observe/metrics.js';
 import { serveObservability } from '../observe/serve.js';
+import { startSchedules } from '../schedule/index.js';
 import { exitIfStuck, onStopSignal } from './process-end.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
 
@@ -19,9 +23,15 @@ export async function workerCommand(opts: WorkerOptions): Promise<number> {
       throw err;
     });
     app.startWorkers();
+    const schedules = await startSchedules(app, logger).catch(async (err: unknown) => {
+      await http?.close();
+      await app.close();
+      throw err;
+    });
     logger.info('workers started', { sources: loaded.config.sources.map((s) => s.id), concurrency: loaded.config.sync.concurrency });
     await new Promise<void>((resolve) => onStopSignal(resolve));
     logger.info('stopping workers: the jobs in hand get 30 s to finish (send the signal again to exit at once)');
+    await schedules.close(30_000);
     await http?.close();
     await app.close({ graceMs: 30_000 });
     exitIfStuck();

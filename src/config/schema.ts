@@ -4,6 +4,7 @@
  */
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { cronProblem } from '../schedule/cron.js';
 
 /** Marks a string as secret: its value is redacted from every log line and error message. */
 export const secret = () => z.string().min(1).meta({ secret: true });
@@ -14,6 +15,25 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }
 const timeZone = z.string().refine((tz) => IANAZone.isValidZone(tz), {
   error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}; expected an IANA zone name such as Europe/Berlin or UTC`,
 });
+
+const cron = z.string().superRefine((expr, ctx) => {
+  const problem = cronProblem(expr);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** When runs of a source start by themselves (`patron-bridge worker` installs them as BullMQ Job Schedulers). */
+export const scheduleSchema = z
+  .object({
+    /** Incremental runs, e.g. "0 2 * * *" (every night at 02:00). */
+    cron,
+    /** Full runs (read everything, then sweep), e.g. "0 3 * * 0" (Sundays at 03:00). */
+    full_cron: cron.optional(),
+    /** Zone the cron expressions are read in; default: the source's `timezone`. */
+    timezone: timeZone.optional(),
+    /** A firing with no successful run this many minutes after it makes the source late (the watchdog). */
+    grace_minutes: z.number().int().min(0).max(10080).default(120),
+  })
+  .strict();
 
 export const kohaAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('basic'), username: z.string().min(1), password: secret() }).strict(),
@@ -37,6 +57,8 @@ export const sourceSchema = z
     timeout_ms: z.number().int().min(100).default(30000),
     /** Koha's AnonymousPatron system preference: the patron id that owns anonymised loan history (never a contact). */
     anonymous_patron_id: z.number().int().min(0).optional(),
+    /** Runs started by the schedulers of `patron-bridge worker`; none: only `sync` starts runs. */
+    schedule: scheduleSchema.optional(),
   })
   .strict();
 
@@ -94,11 +116,13 @@ export const configSchema = z
         run_timeout_seconds: z.number().int().min(1).default(21600),
         /** A job whose worker died is taken up again after about this long. */
         stall_seconds: z.number().int().min(2).max(600).default(30),
+        /** Run reports (and their pages) are kept this long, then dropped from `runs` and `report`. */
+        keep_runs_days: z.number().int().min(1).max(3650).default(90),
       })
       .strict()
       .default({
         concurrency: 2, attempts: 5, backoff_ms: 5000, keep_completed_jobs: 1000, keep_failed_jobs: 5000,
-        lease_seconds: 300, park_after_runs: 5, run_timeout_seconds: 21600, stall_seconds: 30,
+        lease_seconds: 300, park_after_runs: 5, run_timeout_seconds: 21600, stall_seconds: 30, keep_runs_days: 90,
       }),
     /** `patron-bridge serve`: the status page for IT staff; it refuses to start without username and password. */
     serve: z
@@ -141,5 +165,6 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type KohaAuth = z.infer<typeof kohaAuthSchema>;
 export type CrmConfig = z.infer<typeof crmSchema>;

@@ -4,7 +4,7 @@ import { conflictKey, type ConflictEntry, type Resolution } from '../core/confli
 import { parseUnit } from '../core/streams.js';
 import type { Cursor, PageRequest, SentState } from '../core/types.js';
 import {
-  emptyCursor, finishFields, isInterrupted, LeaseLostError, sumPages,
+  emptyCursor, finishFields, isInterrupted, LeaseLostError, sourceSucceeded, sumPages,
   type CommittedPage, type FailureEntry, type RunReport, type RunStatus, type SyncState,
 } from './ports.js';
 import { recordConflict } from './conflict-log.js';
@@ -13,8 +13,13 @@ import { createMemoryIndex } from './index-state.js';
 
 type Outcome = { status: RunStatus; error?: string; at: string; failures: { open: number; parked: number } };
 
-export function createMemoryState(opts: { now?: () => number } = {}): SyncState & { cursors: Map<string, Cursor>; failures: Map<string, Map<string, FailureEntry>> } {
+export function createMemoryState(
+  opts: { now?: () => number; keepRunsDays?: number } = {},
+): SyncState & { cursors: Map<string, Cursor>; failures: Map<string, Map<string, FailureEntry>> } {
   const now = opts.now ?? Date.now;
+  const keepRunsMs = (opts.keepRunsDays ?? 90) * 24 * 3600_000;
+  const successes = new Map<string, { at: string | null; fullAt: string | null }>();
+  const schedules = new Map<string, { key: string; since: string }>();
   const cursors = new Map<string, Cursor>();
   const sent = new Map<string, Map<string, SentState>>();
   const runs = new Map<string, { report: Omit<RunReport, 'sources'>; units: string[]; recordIds: string[]; first: Map<string, PageRequest> }>();
@@ -144,6 +149,9 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
     },
     async createRun(run) {
       if (runs.has(run.runId)) return;
+      for (const [id, r] of runs) {
+        if (Date.parse(r.report.startedAt) < Date.parse(run.startedAt) - keepRunsMs) runs.delete(id);
+      }
       runs.set(run.runId, {
         report: { runId: run.runId, mode: run.mode, status: 'running', startedAt: run.startedAt },
         units: run.units,
@@ -176,6 +184,11 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
       const kept = [...failuresOf(sourceId).values()].filter((f) => f.stream === stream);
       d.set(unit, { ...outcome, failures: { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length } });
       release();
+      const own = (run?.units ?? []).filter((u) => parseUnit(u).sourceId === sourceId);
+      if (run && sourceSucceeded(run.report.mode, own.map((u) => d.get(u)?.status))) {
+        const prev = successes.get(sourceId);
+        successes.set(sourceId, { at: outcome.at, fullAt: run.report.mode === 'full' ? outcome.at : (prev?.fullAt ?? null) });
+      }
       if (!run || !run.units.every((s) => d.has(s))) return;
       run.report.status = run.units.some((s) => d.get(s)!.status === 'failed') ? 'failed' : 'done';
       run.report.finishedAt = outcome.at;
@@ -185,9 +198,20 @@ export function createMemoryState(opts: { now?: () => number } = {}): SyncState 
     async listRuns(limit) {
       const all = await Promise.all([...runs.keys()].map(getRun));
       return all
-        .filter((r): r is RunReport => r !== null)
+        .filter((r): r is RunReport => r !== null && Date.parse(r.startedAt) >= now() - keepRunsMs)
         .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
         .slice(0, limit);
+    },
+    async lastSuccess(sourceId) {
+      return successes.get(sourceId) ?? { at: null, fullAt: null };
+    },
+    async noteSchedule(sourceId, key, at) {
+      if (key === null) schedules.delete(sourceId);
+      else if (schedules.get(sourceId)?.key !== key) schedules.set(sourceId, { key, since: at });
+    },
+    async scheduleSince(sourceId, key) {
+      const noted = schedules.get(sourceId);
+      return noted?.key === key ? noted.since : null;
     },
   };
 }

@@ -199,8 +199,23 @@ export interface SyncState extends IndexState {
    */
   finishSource(runId: string, unit: string, outcome: { status: 'done' | 'failed'; error?: string; at: string }): Promise<void>;
   getRun(runId: string): Promise<RunReport | null>;
-  /** Newest first. */
+  /** Newest first; runs older than the kept history (`sync.keep_runs_days`) are gone. */
   listRuns(limit: number): Promise<RunReport[]>;
+
+  /**
+   * When a run last finished every stream of this source done (replays of kept failures aside), and
+   * the last such full run; noted by finishSource, kept beyond the run history.
+   */
+  lastSuccess(sourceId: string): Promise<SourceSuccess>;
+  /** A worker installed this schedule (`key` names it as configured; null: the source has none now). Kept while the key stays. */
+  noteSchedule(sourceId: string, key: string | null, at: string): Promise<void>;
+  /** Since when the schedule named `key` has been installed, or null (never, or installed as configured otherwise). */
+  scheduleSince(sourceId: string, key: string): Promise<string | null>;
+}
+
+export interface SourceSuccess {
+  at: string | null;
+  fullAt: string | null;
 }
 
 /**
@@ -294,4 +309,9 @@ export function finishFields(
     durationMs: Date.parse(fin.at) - Date.parse(runStartedAt),
     ...(fin.failures ? { failures: fin.failures } : {}),
   };
+}
+
+/** A source succeeded in a run when every stream of it finished done; replays (kept failures only) do not count. */
+export function sourceSucceeded(mode: RunMode | null, streams: ReadonlyArray<string | undefined>): boolean {
+  return mode !== null && mode !== 'replay' && streams.length > 0 && streams.every((s) => s === 'done');
 }

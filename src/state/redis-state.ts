@@ -11,16 +11,18 @@ import { parseUnit } from '../core/streams.js';
 import { ACQUIRE, COMMIT, RELEASE } from './redis-scripts.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 import {
-  emptyCursor, finishFields, isInterrupted, LeaseLostError, sumPages,
+  emptyCursor, finishFields, isInterrupted, LeaseLostError, sourceSucceeded, sumPages,
   type CommittedPage, type FailureEntry, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState,
 } from './ports.js';
 import { recordConflict } from './conflict-log.js';
 import { recordFailure } from './failure-log.js';
 import { createRedisIndex } from './index-state.js';
 
-/** Runs kept in history, and how long their details live. */
+/** Runs kept in history (at most; `keepRunsDays` bounds how long). */
 const RUN_HISTORY = 200;
-const RUN_TTL_SECONDS = 90 * 24 * 3600;
+/** Decided and resolved conflicts are kept this long after they were last seen. */
+const CONFLICT_TTL_SECONDS = 90 * 24 * 3600;
+const DAY_MS = 24 * 3600_000;
 
 /** A MULTI that Redis aborted (null) or where a command failed is an error, never silently dropped. */
 function checkExec(what: string) {
@@ -35,10 +37,17 @@ const failureField = (stream: string, recordId: string) => `${stream}/${recordId
 export interface RedisStateOptions {
   /** Lease time renewed by each commit (ms). */
   leaseTtlMs?: number;
+  /** Run reports older than this are dropped (`sync.keep_runs_days`; default 90). */
+  keepRunsDays?: number;
+  /** The clock `listRuns` measures that age by. */
+  now?: () => number;
 }
 
 export function createRedisState(redis: Redis, prefix: string, opts: RedisStateOptions = {}): SyncState {
   const leaseTtlMs = opts.leaseTtlMs ?? 300_000;
+  const keepRunsMs = (opts.keepRunsDays ?? 90) * DAY_MS;
+  const runTtlSeconds = Math.ceil(keepRunsMs / 1000);
+  const now = opts.now ?? Date.now;
   const k = {
     cursor: (s: string) => `${prefix}:state:cursor:${s}`,
     sent: (s: string) => `${prefix}:state:sent:${s}`,
@@ -53,6 +62,8 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     pages: (r: string, s: string) => `${prefix}:state:run:${r}:pages:${s}`,
     done: (r: string) => `${prefix}:state:run:${r}:done`,
     runs: `${prefix}:state:runs`,
+    lastSuccess: `${prefix}:state:last-success`,
+    schedules: `${prefix}:state:schedules`,
   };
 
   /** The log entries a commit writes: conflicts seen (first seen kept), and resolved ones it applied. */
@@ -109,6 +120,15 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     return report;
   }
 
+  /** Runs started before `cutoffMs` leave the history, with their keys (those left would expire anyway). */
+  async function pruneRuns(cutoffMs: number): Promise<void> {
+    const old = await redis.zrangebyscore(k.runs, '-inf', `(${cutoffMs}`);
+    for (const runId of old) {
+      const units = JSON.parse((await redis.hget(k.run(runId), 'sources')) ?? '[]') as string[];
+      await redis.multi().del(k.run(runId), k.done(runId), ...units.map((u) => k.pages(runId, u))).zrem(k.runs, runId).exec().then(checkExec(`drop old run ${runId}`));
+    }
+  }
+
   return {
     ...createRedisIndex(redis, prefix),
     async getCursor(sourceId) {
@@ -135,7 +155,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       const prev = fields.length ? await redis.hmget(k.failures(c.sourceId), ...fields) : [];
       const args: (string | number)[] = [
         c.runId, String(c.pageNo), JSON.stringify({ result: c.result, next: c.next, ...(c.retryNext ? { retryNext: true } : {}) } satisfies CommittedPage),
-        c.cursor ? JSON.stringify(c.cursor) : '', RUN_TTL_SECONDS, leaseTtlMs, c.sent.size,
+        c.cursor ? JSON.stringify(c.cursor) : '', runTtlSeconds, leaseTtlMs, c.sent.size,
       ];
       for (const [id, st] of c.sent) args.push(id, JSON.stringify(st));
       args.push(c.failed.length);
@@ -220,6 +240,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
 
     async createRun(run) {
       if (await redis.hexists(k.run(run.runId), 'runId')) return;
+      await pruneRuns(Date.parse(run.startedAt) - keepRunsMs);
       await redis
         .multi()
         .hset(k.run(run.runId), {
@@ -230,7 +251,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
           sources: JSON.stringify(run.units),
           recordIds: JSON.stringify(run.recordIds ?? []),
         })
-        .expire(k.run(run.runId), RUN_TTL_SECONDS)
+        .expire(k.run(run.runId), runTtlSeconds)
         .zadd(k.runs, Date.parse(run.startedAt), run.runId)
         .zremrangebyrank(k.runs, 0, -(RUN_HISTORY + 1))
         .exec()
@@ -257,33 +278,58 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
 
     async finishSource(runId, unit, outcome) {
       const { sourceId, stream } = parseUnit(unit);
-      await pruneConflicts(sourceId, Date.parse(outcome.at) - RUN_TTL_SECONDS * 1000);
+      await pruneConflicts(sourceId, Date.parse(outcome.at) - CONFLICT_TTL_SECONDS * 1000);
       const kept = (await listFailures(sourceId)).filter((f) => f.stream === stream);
       const failures = { open: kept.filter((f) => !f.parked).length, parked: kept.filter((f) => f.parked).length };
       const res = await redis
         .multi()
         .hsetnx(k.done(runId), unit, JSON.stringify({ ...outcome, failures }))
-        .expire(k.done(runId), RUN_TTL_SECONDS)
+        .expire(k.done(runId), runTtlSeconds)
         .hgetall(k.done(runId))
         .hget(k.run(runId), 'sources')
+        .hget(k.run(runId), 'mode')
         .exec();
       checkExec(`record the end of ${unit} in run ${runId}`)(res);
       const done = (res![2]![1] ?? {}) as Record<string, string>;
       const units = JSON.parse((res![3]![1] as string | null) ?? '[]') as string[];
+      const mode = res![4]![1] as RunMode | null;
+      const statusOf = (u: string) => (JSON.parse(done[u]!) as { status: string }).status;
+      const own = units.filter((u) => parseUnit(u).sourceId === sourceId);
       // The source is free once none of its streams is left in this run.
-      if (units.filter((u) => parseUnit(u).sourceId === sourceId).every((u) => done[u])) await redis.eval(RELEASE, 1, k.lease(sourceId), runId);
+      if (own.every((u) => done[u])) await redis.eval(RELEASE, 1, k.lease(sourceId), runId);
       if (res![0]![1] === 0) return; // finished before: the first outcome stands
+      if (sourceSucceeded(mode, own.map((u) => (done[u] ? statusOf(u) : undefined)))) {
+        await redis.hset(k.lastSuccess, sourceId, outcome.at, ...(mode === 'full' ? [`${sourceId}:full`, outcome.at] : []));
+      }
       if (!units.every((s) => done[s])) return;
-      const failed = units.some((s) => (JSON.parse(done[s]!) as { status: string }).status === 'failed');
+      const failed = units.some((s) => statusOf(s) === 'failed');
       await redis.hset(k.run(runId), { status: failed ? 'failed' : 'done', finishedAt: outcome.at });
     },
 
     getRun,
 
     async listRuns(limit) {
-      const ids = await redis.zrevrange(k.runs, 0, limit - 1);
+      const ids = await redis.zrevrangebyscore(k.runs, '+inf', now() - keepRunsMs, 'LIMIT', 0, limit);
       const runs = await Promise.all(ids.map((id) => getRun(id)));
       return runs.filter((r): r is RunReport => r !== null);
+    },
+
+    async lastSuccess(sourceId) {
+      const [at, fullAt] = await redis.hmget(k.lastSuccess, sourceId, `${sourceId}:full`);
+      return { at: at ?? null, fullAt: fullAt ?? null };
+    },
+
+    async noteSchedule(sourceId, key, at) {
+      if (key === null) return void (await redis.hdel(k.schedules, sourceId));
+      const raw = await redis.hget(k.schedules, sourceId);
+      if (raw && (JSON.parse(raw) as { key: string }).key === key) return;
+      await redis.hset(k.schedules, sourceId, JSON.stringify({ key, since: at }));
+    },
+
+    async scheduleSince(sourceId, key) {
+      const raw = await redis.hget(k.schedules, sourceId);
+      const noted = raw ? (JSON.parse(raw) as { key: string; since: string }) : null;
+      return noted?.key === key ? noted.since : null;
     },
   };
 }
