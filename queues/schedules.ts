@@ -109,7 +109,7 @@ export interface InstalledSchedule {
   next: number | null;
 }
 
-/** Our schedulers as Redis holds them, with how many of their jobs wait to fire (one each, normally). */
+/** Our schedulers as Redis holds them, and how many of their jobs wait to fire (one per scheduler, normally). */
 export async function listSchedules(connection: Redis, prefix: string): Promise<{ schedules: InstalledSchedule[]; pending: number }> {
   const queue = new Queue<ScheduleJobData>(SCHEDULE_QUEUE, { connection, prefix });
   queue.on('error', () => {});
@@ -118,7 +118,7 @@ export async function listSchedules(connection: Redis, prefix: string): Promise<
       .filter((s) => s.key.startsWith(ID_PREFIX))
       .map((s) => ({ id: s.key, pattern: s.pattern ?? null, tz: s.tz ?? null, data: s.template?.data ?? null, next: s.next ?? null }))
       .sort((a, b) => a.id.localeCompare(b.id));
-    const pending = await queue.getJobCountByTypes('delayed', 'waiting', 'prioritized');
+    const pending = (await queue.getJobs(['delayed', 'waiting', 'prioritized'])).filter((j) => j.id?.startsWith(`repeat:${ID_PREFIX}`)).length;
     return { schedules, pending };
   } finally {
     await queue.close().catch(() => {});

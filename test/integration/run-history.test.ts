@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { bundledMapping } from '../../src/core/paths.js';
-import type { RunMode } from '../../src/core/types.js';
 import { scheduleKey } from '../../src/schedule/index.js';
-import { createRedisState, emptyPageResult, type SyncState } from '../../src/state/index.js';
+import { createRedisState } from '../../src/state/index.js';
 import { ensureBuilt, runCli, writeConfig } from './cli-process.js';
+import { seedRun } from './seed-runs.js';
 import { REDIS_URL } from './sync-harness.js';
 
 const redis = new Redis(REDIS_URL);
@@ -36,31 +36,6 @@ afterAll(async () => {
   }
   redis.disconnect();
 });
-
-interface Seed {
-  runId: string;
-  mode?: RunMode;
-  startedAt: string;
-  finishedAt: string;
-  /** Per source: how its one stream (patrons) ended. */
-  sources: Record<string, 'done' | 'failed'>;
-  created?: number;
-}
-
-/** A run as the pipeline leaves it: recorded, one committed page per source, each source finished. */
-async function seedRun(state: SyncState, seed: Seed): Promise<void> {
-  const sourceIds = Object.keys(seed.sources);
-  await state.createRun({ runId: seed.runId, mode: seed.mode ?? 'incremental', units: sourceIds, startedAt: seed.startedAt });
-  for (const sourceId of sourceIds) {
-    await state.acquireLease(sourceId, seed.runId, 60_000);
-    await state.commitPage({
-      runId: seed.runId, sourceId, unit: sourceId, stream: 'patrons', pageNo: 1,
-      result: { ...emptyPageResult(), read: 5, created: seed.created ?? 3, updated: 1, unchanged: 1 },
-      sent: new Map(), cursor: null, next: null, retryNext: false, failed: [], cleared: [], parkAfterRuns: 5, conflicts: [], applied: [], at: seed.startedAt,
-    });
-    await state.finishSource(seed.runId, sourceId, { status: seed.sources[sourceId]!, ...(seed.sources[sourceId] === 'failed' ? { error: 'CRM unreachable' } : {}), at: seed.finishedAt });
-  }
-}
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 const MIN = 60_000;
