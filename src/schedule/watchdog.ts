@@ -61,7 +61,7 @@ export function watchdog(input: WatchdogInput): WatchdogVerdict {
   if (!missed && !fullMissed) {
     if (lastSuccessAt) return { state: 'ok', message: `on schedule: last success ${isoSeconds(lastSuccessAt)}`, dueAt: due };
     const first = nextFiring(s.cron, s.timezone, now);
-    return { state: 'ok', message: `no run due yet: the first scheduled run is at ${isoSeconds(first)} (late after ${grace})`, dueAt: null };
+    return { state: 'ok', message: `no run due yet: the first scheduled run is at ${isoSeconds(first)} (late if no run has succeeded ${grace} after it)`, dueAt: null };
   }
   if (!lastSuccessAt) {
     const at = missed ?? fullMissed!;
