@@ -79,16 +79,22 @@ export interface ScheduleWorker {
   close(graceMs: number): Promise<boolean>;
 }
 
-/** Processes fired jobs: parse the data, hand it to `start` (which starts or joins the source's run). */
+/**
+ * Processes fired jobs: parse the data, hand it to `start` (which starts or joins the source's run).
+ * `onError` hears of a fired job that failed (with its data) and of the worker's own errors (without).
+ */
 export function createScheduleWorker(
   connection: Redis,
   prefix: string,
   start: (job: ScheduleJobData) => Promise<void>,
-  onError: (err: unknown) => void,
+  onError: (err: unknown, job?: ScheduleJobData) => void,
 ): ScheduleWorker {
   const worker = new Worker<ScheduleJobData>(SCHEDULE_QUEUE, async (job) => start(scheduleJobSchema.parse(job.data)), { connection, prefix, concurrency: 1 });
-  worker.on('error', onError);
-  worker.on('failed', (_job, err) => onError(err));
+  worker.on('error', (err) => onError(err));
+  worker.on('failed', (job, err) => {
+    const data = scheduleJobSchema.safeParse(job?.data);
+    onError(err, data.success ? data.data : undefined);
+  });
   return {
     async close(graceMs) {
       let timer: NodeJS.Timeout | undefined;

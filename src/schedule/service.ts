@@ -49,9 +49,11 @@ export async function startSchedules(app: App, logger: Logger, opts: ScheduleSer
     app.redis.blocking,
     prefix,
     async (job) => void (await startScheduledRun(app, job, logger)),
-    (err) => {
+    (err, job) => {
+      if (job) return logger.error('scheduled run could not start', { ...job, error: describeError(err) });
+      // Connection errors are the connection's to log (once per kind, src/state/redis-connect.ts).
       const code = classifyError(err).code;
-      if (code !== 'NETWORK' && code !== 'REDIS') logger.error('scheduled run could not start', { error: describeError(err) });
+      if (code !== 'NETWORK' && code !== 'REDIS') logger.error('schedule worker error', { error: describeError(err) });
     },
   );
 
