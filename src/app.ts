@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Redis } from 'ioredis';
 import { createKohaConnector } from '../connectors/koha/index.js';
 import { createCiviClient, createCiviCrmSink, createCrmLimiter, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY } from '../connectors/civicrm/index.js';
 import type { CrmRequestEvent } from '../connectors/civicrm/client.js';
@@ -23,7 +24,6 @@ import { createTitleReader } from '../connectors/koha/titles.js';
 import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
 import type { SyncState } from './state/ports.js';
 import type { CrmSink } from '../connectors/civicrm/sink.js';
-import type { Redis } from 'ioredis';
 
 export interface App {
   readonly loaded: LoadedConfig;
