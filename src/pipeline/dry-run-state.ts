@@ -151,6 +151,10 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
     finishSource: (runId, unit, outcome) => run.finishSource(runId, unit, outcome),
     getRun,
     listRuns: (limit) => run.listRuns(limit),
+    // A dry run is no success of its source, and installs no schedule: the real ones are read.
+    lastSuccess: (sourceId) => real.lastSuccess(sourceId),
+    noteSchedule: refuse('install schedules'),
+    scheduleSince: (sourceId, key) => real.scheduleSince(sourceId, key),
 
     // The loan index: owners and days by loan, and the engagement schedule, laid over the real ones.
     async noteLoanOwners(unit, loans) {
