@@ -1,13 +1,19 @@
 /**
  * `patron-bridge serve`: the status page for IT staff (src/web), on kept state in Redis. It refuses
- * to start without serve.username and serve.password. Schedules and health come from providers:
- * until the real ones are wired, each source is shown 'unscheduled' and health is a Redis PING.
+ * to start without serve.username and serve.password. It shows the schedules with their watchdog
+ * (src/schedule) and the health checks (src/observe/health.ts), and answers /healthz and /metrics
+ * without a login, for monitoring, like `worker --http-port`.
  */
 import type { AddressInfo } from 'node:net';
 import { configError, type LoadedConfig } from '../config/load.js';
 import type { Logger } from '../core/logger.js';
+import { createQueueDepths } from '../../queues/index.js';
+import { checkHealth } from '../observe/health.js';
+import { createObserveHandler } from '../observe/http.js';
+import { createMetrics } from '../observe/metrics.js';
+import { scheduleStatus, watchSources } from '../schedule/index.js';
 import { connectRedis, createRedisState, probeRedis } from '../state/index.js';
-import { createWebServer, redisPingProvider, unscheduledProvider, type WebServerOptions } from '../web/index.js';
+import { createWebServer, type WebServerOptions } from '../web/index.js';
 import { onStopSignal } from './process-end.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
 
@@ -34,14 +40,22 @@ export async function startStatusPage(
   }
   await probeRedis(config.redis.url);
   const redis = connectRedis(config.redis.url, logger, { maxRetriesPerRequest: 1 });
-  const state = createRedisState(redis, config.redis.prefix, { leaseTtlMs: config.sync.lease_seconds * 1000 });
+  const state = createRedisState(redis, config.redis.prefix, { leaseTtlMs: config.sync.lease_seconds * 1000, keepRunsDays: config.sync.keep_runs_days });
+  const sourceIds = config.sources.map((s) => s.id);
+  const health = () => checkHealth({ loaded, logger });
+  const depths = createQueueDepths(redis, config.redis.prefix);
+  const metrics = createMetrics({
+    watchdog: async () => (await watchSources({ config, state, now: new Date() })).map((v) => ({ sourceId: v.sourceId, watchdog: v.verdict.state })),
+  });
+  metrics.bind({ state, sourceIds, queueDepths: () => depths.read() });
+  const observe = createObserveHandler({ health, metrics, logger });
   const server = createWebServer({
-    sourceIds: config.sources.map((s) => s.id),
+    sourceIds,
     state,
-    schedules: unscheduledProvider(config, state),
-    health: redisPingProvider(redis),
+    schedules: () => scheduleStatus({ config, state, now: new Date() }),
+    health,
     credentials: { username: serve.username, password: serve.password, sessionMinutes: serve.session_minutes },
-    ...(opts.extra ? { extra: opts.extra } : {}),
+    extra: (req, res) => opts.extra?.(req, res) || observe(req, res),
     logger,
   });
   const host = opts.host ?? serve.host;
@@ -51,6 +65,7 @@ export async function startStatusPage(
       server.listen(opts.port ?? serve.port, host, resolve);
     });
   } catch (err) {
+    await depths.close().catch(() => {});
     redis.disconnect();
     throw configError(loaded, ['serve', 'port'], `cannot listen on ${host}:${opts.port ?? serve.port}: ${(err as Error).message}`);
   }
@@ -62,6 +77,7 @@ export async function startStatusPage(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await depths.close().catch(() => {});
       redis.disconnect();
     },
   };

@@ -2,10 +2,10 @@
  * `patron-bridge worker`: long-lived workers, the configured schedules and their watchdog;
  * SIGTERM/SIGINT finish the jobs in hand (30 s at most) and exit.
  */
-import { createApp } from '../app.js';
+import { createApp, type App } from '../app.js';
 import { createMetrics } from '../observe/metrics.js';
 import { serveObservability } from '../observe/serve.js';
-import { startSchedules } from '../schedule/index.js';
+import { startSchedules, watchSources } from '../schedule/index.js';
 import { exitIfStuck, onStopSignal } from './process-end.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
 
@@ -16,8 +16,13 @@ export interface WorkerOptions extends CommonOptions {
 
 export async function workerCommand(opts: WorkerOptions): Promise<number> {
   return withConfig(opts, async (loaded, logger) => {
-    const metrics = createMetrics();
-    const app = await createApp(loaded, logger, { observe: metrics.observe });
+    let app: App | undefined;
+    // The watchdog gauge is read at scrape time, from the same state `status` reads.
+    const metrics = createMetrics({
+      watchdog: async () =>
+        app ? (await watchSources({ config: loaded.config, state: app.state, now: new Date() })).map((v) => ({ sourceId: v.sourceId, watchdog: v.verdict.state })) : [],
+    });
+    app = await createApp(loaded, logger, { observe: metrics.observe });
     const http = await serveObservability(app, metrics, logger, opts.httpPort ?? loaded.config.http.port).catch(async (err: unknown) => {
       await app.close();
       throw err;

@@ -29,7 +29,7 @@ export interface MetricsOptions {
 
 /** What scrapes read; bound once the app (its Redis state and queues) exists. */
 export interface MetricsSources {
-  state: Pick<SyncState, 'listRuns'>;
+  state: Pick<SyncState, 'listRuns' | 'lastSuccess'>;
   sourceIds: readonly string[];
   queueDepths?: () => Promise<QueueDepth[]>;
 }
@@ -68,37 +68,42 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     name: 'patron_bridge_last_run_read', help: "Records read by the source's latest finished run, by stream", labelNames: ['source', 'stream'], registers,
   });
   const lastSuccess = new Gauge({
-    name: 'patron_bridge_last_success_timestamp_seconds', help: `When the source's newest successful run (within the last ${RUN_LOOKBACK} kept) finished, Unix time`,
+    name: 'patron_bridge_last_success_timestamp_seconds', help: "When the source's newest successful run finished (what the watchdog goes by; replays do not count), Unix time",
     labelNames: ['source'], registers,
   });
   const depth = new Gauge({ name: 'patron_bridge_queue_jobs', help: 'Jobs in each queue by state', labelNames: ['queue', 'state'], registers });
   const late = opts.watchdog
-    ? new Gauge({ name: 'patron_bridge_watchdog_late', help: 'Whether the watchdog finds the source late (1) or not (0)', labelNames: ['source'], registers })
+    ? new Gauge({ name: 'patron_bridge_watchdog_late', help: 'Whether the watchdog finds the source late or never successful (1) or not (0)', labelNames: ['source'], registers })
     : null;
   let bound: MetricsSources | null = null;
   let inFlight: Promise<void> | null = null;
 
   async function refresh(): Promise<void> {
     if (!bound) return;
-    const [kept, depths, watch] = await Promise.all([
-      bound.state.listRuns(RUN_LOOKBACK), bound.queueDepths?.() ?? Promise.resolve(null), opts.watchdog?.() ?? Promise.resolve(null),
+    const state = bound.state;
+    const [kept, successes, depths, watch] = await Promise.all([
+      state.listRuns(RUN_LOOKBACK), Promise.all(bound.sourceIds.map((id) => state.lastSuccess(id))),
+      bound.queueDepths?.() ?? Promise.resolve(null), opts.watchdog?.() ?? Promise.resolve(null),
     ]);
     for (const g of [runs, records, read, lastSuccess]) g.reset();
     for (const s of summariseRuns(kept, bound.sourceIds)) {
       for (const [status, n] of Object.entries(s.runs)) runs.set({ source: s.sourceId, status }, n);
-      if (s.lastSuccessAt) lastSuccess.set({ source: s.sourceId }, Date.parse(s.lastSuccessAt) / 1000);
       for (const row of s.lastFinished?.streams ?? []) {
         read.set({ source: s.sourceId, stream: row.stream }, row.read);
         for (const [field, outcome] of Object.entries(RECORD_OUTCOMES)) records.set({ source: s.sourceId, stream: row.stream, outcome }, row[field as keyof typeof RECORD_OUTCOMES]);
       }
     }
+    bound.sourceIds.forEach((source, i) => {
+      const at = successes[i]!.at;
+      if (at) lastSuccess.set({ source }, Date.parse(at) / 1000);
+    });
     if (depths) {
       depth.reset();
       for (const d of depths) depth.set({ queue: d.queue, state: d.state }, d.count);
     }
     if (late && watch) {
       late.reset();
-      for (const w of watch) late.set({ source: w.sourceId }, w.watchdog === 'late' ? 1 : 0);
+      for (const w of watch) late.set({ source: w.sourceId }, w.watchdog === 'late' || w.watchdog === 'never' ? 1 : 0);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
- * What the kept run reports say per source (pure): its runs by status, its latest finished run and
- * when it last succeeded. A source's part of a run succeeded when every one of its streams is done.
+ * What the kept run reports say per source (pure): its runs by status and its latest finished run.
+ * A source's part of a run succeeded when every one of its streams is done.
  */
 import type { RunReport, RunStatus, SourceReport } from '../state/ports.js';
 
@@ -9,8 +9,6 @@ export interface SourceRunSummary {
   runs: Record<RunStatus, number>;
   /** The newest run in which the source finished (done or failed): its streams' rows. */
   lastFinished: { runId: string; status: 'done' | 'failed'; streams: SourceReport[] } | null;
-  /** When the source's part of its newest successful run ended. */
-  lastSuccessAt: string | null;
 }
 
 /** The source's status in one run: failed when a stream failed, running while one runs, else done. */
@@ -23,7 +21,7 @@ export function sourceStatus(streams: readonly SourceReport[]): RunStatus {
 /** `runs` newest first (as listRuns gives them). Sources without a run get zero counts and nulls. */
 export function summariseRuns(runs: readonly RunReport[], sourceIds: readonly string[]): SourceRunSummary[] {
   return sourceIds.map((sourceId) => {
-    const out: SourceRunSummary = { sourceId, runs: { running: 0, done: 0, failed: 0 }, lastFinished: null, lastSuccessAt: null };
+    const out: SourceRunSummary = { sourceId, runs: { running: 0, done: 0, failed: 0 }, lastFinished: null };
     for (const run of runs) {
       const streams = run.sources.filter((s) => s.sourceId === sourceId);
       if (streams.length === 0) continue;
@@ -31,13 +29,7 @@ export function summariseRuns(runs: readonly RunReport[], sourceIds: readonly st
       out.runs[status] += 1;
       if (status === 'running') continue;
       out.lastFinished ??= { runId: run.runId, status, streams };
-      if (status === 'done' && out.lastSuccessAt === null) out.lastSuccessAt = finishedAt(streams) ?? run.finishedAt ?? run.startedAt;
     }
     return out;
   });
-}
-
-function finishedAt(streams: readonly SourceReport[]): string | undefined {
-  const times = streams.map((s) => s.finishedAt).filter((t): t is string => t !== undefined);
-  return times.length ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : undefined;
 }

@@ -11,6 +11,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { emptyPageResult, type PageCommit, type PageResult, type RunReport } from '../../src/state/ports.js';
 import { startStatusPage, type StatusPage } from '../../src/cli/serve-command.js';
+import { parsePromText, sampleValue } from '../unit/prom-text.js';
 import { startSyncHarness, type SyncHarness } from './sync-harness.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -107,6 +108,14 @@ describe('patron-bridge serve', () => {
     expect((await context.request.get(web.url + 'healthz/x', { maxRedirects: 0 })).status()).toBe(303);
   });
 
+  it('answers /metrics itself without a login, in Prometheus text, with the kept runs and last success', async () => {
+    const res = await context.request.get(web.url + 'metrics');
+    expect(res.status()).toBe(200);
+    const samples = parsePromText(await res.text());
+    expect(sampleValue(samples, 'patron_bridge_last_success_timestamp_seconds', { source: 'koha' })).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'patron_bridge_watchdog_late', { source: 'koha' })).toBe(0);
+  });
+
   it('refuses a wrong password', async () => {
     await logIn('wrong password');
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -122,8 +131,10 @@ describe('patron-bridge serve', () => {
     const text = await mainText();
     expect(text).toContain(first.runId);
     expect(text).toContain(SCRIPTED_RUN);
-    expect(await page.textContent('td.watchdog-unscheduled')).toBe('unscheduled: no schedule configured');
-    expect(await page.locator('tr', { hasText: 'redis' }).locator('td').nth(1).textContent()).toBe('ok');
+    expect(await page.textContent('td.watchdog-unscheduled')).toBe('unscheduled: no schedule (sources[].schedule): runs start only by `patron-bridge sync`');
+    for (const check of ['redis', 'crm', 'source:koha']) {
+      expect([check, await page.locator('tr', { hasText: check }).locator('td').nth(1).textContent()]).toEqual([check, 'ok']);
+    }
     const res = await context.request.get(web.url);
     expect(res.headers()).toMatchObject({
       'content-security-policy': expect.stringContaining("script-src 'self'"),
@@ -184,7 +195,7 @@ describe('patron-bridge serve', () => {
     await state.createRun({ runId: LIVE_RUN, mode: 'incremental', units: ['koha'], startedAt: new Date().toISOString() });
     await state.commitPage(commit(LIVE_RUN, 1, { read: 50, unchanged: 50 }));
     await page.goto(web.url);
-    expect(await page.locator('tr', { hasText: 'no schedule configured' }).locator('td:last-child').textContent()).toBe(`${LIVE_RUN} (live)`);
+    expect(await page.locator('tr', { hasText: 'no schedule (sources[].schedule)' }).locator('td:last-child').textContent()).toBe(`${LIVE_RUN} (live)`);
     await page.goto(`${web.url}runs/${LIVE_RUN}`);
     expect(await cell('koha/patrons/read')).toBe('50');
     expect(await page.textContent('[data-run-status]')).toBe('running');

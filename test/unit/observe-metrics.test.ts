@@ -28,16 +28,14 @@ const RUNS: RunReport[] = [
 ];
 
 describe('run summary per source', () => {
-  it('counts runs by the source\'s own status, keeps the newest finished run and the end of the newest successful one', () => {
+  it('counts runs by the source\'s own status, keeps the newest finished run', () => {
     const [koha, west, east] = summariseRuns(RUNS, ['koha', 'west', 'east']);
     expect(koha!.runs).toEqual({ running: 1, done: 1, failed: 1 });
     expect(koha!.lastFinished?.runId).toBe('r2');
     expect(koha!.lastFinished?.status).toBe('failed');
-    expect(koha!.lastSuccessAt).toBe('2026-03-01T01:30:00.000Z'); // r1's last stream; r2 failed for koha
     // west succeeded in r2 although the run as a whole failed (koha's loans did).
     expect(west!.runs).toEqual({ running: 0, done: 1, failed: 0 });
-    expect(west!.lastSuccessAt).toBe('2026-03-02T01:05:00.000Z');
-    expect(east).toEqual({ sourceId: 'east', runs: { running: 0, done: 0, failed: 0 }, lastFinished: null, lastSuccessAt: null });
+    expect(east).toEqual({ sourceId: 'east', runs: { running: 0, done: 0, failed: 0 }, lastFinished: null });
   });
 });
 
@@ -45,7 +43,11 @@ describe('metrics text', () => {
   async function scrape(watchdog?: Array<{ sourceId: string; watchdog: string }>) {
     const metrics = createMetrics(watchdog ? { watchdog: async () => watchdog } : {});
     metrics.bind({
-      state: { listRuns: async () => RUNS },
+      state: {
+        listRuns: async () => RUNS,
+        // As the state notes it when a source's streams all finish done (koha: r1; west: r2).
+        lastSuccess: async (id: string) => ({ koha: { at: '2026-03-01T01:30:00.000Z', fullAt: null }, west: { at: '2026-03-02T01:05:00.000Z', fullAt: null } })[id] ?? { at: null, fullAt: null },
+      },
       sourceIds: ['koha', 'west'],
       queueDepths: async () => [{ queue: 'pages', state: 'waiting', count: 7 }, { queue: 'runs', state: 'active', count: 1 }],
     });
@@ -88,8 +90,9 @@ describe('metrics text', () => {
     expect(sampleValue(s, 'patron_bridge_koha_request_duration_seconds_sum', { source: 'koha', route: '/patrons', outcome: 'ok' })).toBe(1.5);
   });
 
-  it('shows the watchdog as 1 for a late source and 0 otherwise, only when it is given', async () => {
-    const s = parsePromText((await scrape([{ sourceId: 'koha', watchdog: 'late' }, { sourceId: 'west', watchdog: 'ok' }])).text);
+  it('shows the watchdog as 1 for a late or never successful source and 0 otherwise, only when it is given', async () => {
+    const s = parsePromText((await scrape([{ sourceId: 'koha', watchdog: 'late' }, { sourceId: 'west', watchdog: 'ok' }, { sourceId: 'east', watchdog: 'never' }])).text);
+    expect(sampleValue(s, 'patron_bridge_watchdog_late', { source: 'east' })).toBe(1);
     expect(sampleValue(s, 'patron_bridge_watchdog_late', { source: 'koha' })).toBe(1);
     expect(sampleValue(s, 'patron_bridge_watchdog_late', { source: 'west' })).toBe(0);
     expect((await scrape()).text).not.toContain('patron_bridge_watchdog_late');
