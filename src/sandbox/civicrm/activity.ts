@@ -8,7 +8,7 @@ const RECORD = { assignee: 1, source: 2, target: 3 } as const;
 
 function links(ctx: CallContext, activityId: unknown, recordType: number): Row[] {
   const t = ctx.store.table('ActivityContact');
-  return (t.lookup('activity_id', activityId) ?? []).map((id) => t.get(id)!).filter((r) => r['record_type_id'] === recordType).sort((a, b) => Number(a['id']) - Number(b['id']));
+  return t.lookup('activity_id', activityId).map((id) => t.get(id)!).filter((r) => r['record_type_id'] === recordType).sort((a, b) => Number(a['id']) - Number(b['id']));
 }
 
 const contactList = (ctx: CallContext, row: Row, type: number): number[] | null => {
@@ -16,10 +16,16 @@ const contactList = (ctx: CallContext, row: Row, type: number): number[] | null 
   return ids.length ? ids : null;
 };
 
+/** Activities linked to one of these contacts in any role (a superset for `=` / IN on the three fields). */
+const activitiesOf = (ctx: CallContext, contactIds: readonly unknown[]): number[] => {
+  const t = ctx.store.table('ActivityContact');
+  return [...new Set(t.lookupAll('contact_id', contactIds).map((id) => t.get(id)!['activity_id'] as number))].sort((a, b) => a - b);
+};
+
 export const activityExtras: ExtraField[] = [
-  { name: 'source_contact_id', dataType: 'Integer', type: 'Extra', fk: 'Contact', read: (ctx, r) => contactList(ctx, r, RECORD.source)?.[0] ?? null },
-  { name: 'target_contact_id', dataType: 'Array', type: 'Extra', read: (ctx, r) => contactList(ctx, r, RECORD.target) },
-  { name: 'assignee_contact_id', dataType: 'Array', type: 'Extra', read: (ctx, r) => contactList(ctx, r, RECORD.assignee) },
+  { name: 'source_contact_id', dataType: 'Integer', type: 'Extra', fk: 'Contact', read: (ctx, r) => contactList(ctx, r, RECORD.source)?.[0] ?? null, rowsWith: activitiesOf },
+  { name: 'target_contact_id', dataType: 'Array', type: 'Extra', read: (ctx, r) => contactList(ctx, r, RECORD.target), rowsWith: activitiesOf },
+  { name: 'assignee_contact_id', dataType: 'Array', type: 'Extra', read: (ctx, r) => contactList(ctx, r, RECORD.assignee), rowsWith: activitiesOf },
 ];
 
 const toIds = (v: unknown): number[] => (Array.isArray(v) ? v : v === null || v === undefined || v === '' ? [] : [v]).map(Number).filter((n) => Number.isInteger(n));

@@ -76,7 +76,7 @@ function remove(ctx: CallContext, row: Row, params: Row): boolean {
   }
   for (const entity of CHILD_TABLES) for (const child of childrenOf(ctx, entity, id)) ctx.store.table(entity).remove(child['id'] as number);
   const tags = ctx.store.table('EntityTag');
-  for (const tagId of tags.lookup('entity_id', id) ?? []) if (tags.get(tagId)?.['entity_table'] === 'civicrm_contact') tags.remove(tagId);
+  for (const tagId of tags.lookup('entity_id', id)) if (tags.get(tagId)?.['entity_table'] === 'civicrm_contact') tags.remove(tagId);
   table.remove(id);
   return true;
 }

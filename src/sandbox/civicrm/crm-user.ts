@@ -44,7 +44,7 @@ export function crmUser(deps: { store: Store; defs: ReadonlyMap<string, EntityDe
     return row;
   };
   const groupId = (group: number | string): number => {
-    const id = typeof group === 'number' ? group : deps.store.table('Group').lookup('name', group)?.[0];
+    const id = typeof group === 'number' ? group : deps.store.table('Group').lookup('name', group)[0];
     if (id === undefined || !deps.store.table('Group').get(id)) throw new Error(`no group ${group}`);
     return id;
   };

@@ -35,7 +35,7 @@ function ownValues(ctx: CallContext, contact: Row, field: string): unknown[] {
   const child = field === 'email' ? 'Email' : field === 'street_address' ? 'Address' : undefined;
   if (!child) return [contact[field]];
   const t = ctx.store.table(child);
-  return (t.lookup('contact_id', contact['id']) ?? []).map((id) => t.get(id)![field]);
+  return t.lookup('contact_id', contact['id']).map((id) => t.get(id)![field]);
 }
 
 const sentValue = (values: Row, field: string): unknown =>

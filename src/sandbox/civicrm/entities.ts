@@ -31,15 +31,23 @@ interface Spec {
 const location = (entity: string, flag: string): ExtraField => ({
   name: `${entity.toLowerCase()}_${flag}`, dataType: 'Integer', type: 'Extra', fk: entity,
   read: (ctx: CallContext, r: Row) => flaggedChildId(ctx, entity, flag === 'primary' ? 'is_primary' : 'is_billing', r['id']),
+  rowsWith: (ctx, ids) => ownersOf(ctx, entity, 'id', ids, 'contact_id'),
 });
+
+/** Distinct, ascending values of `owner` on the rows of `entity` whose `field` equals one of `values`. */
+function ownersOf(ctx: CallContext, entity: string, field: string, values: readonly unknown[], owner: string): number[] {
+  const t = ctx.store.table(entity);
+  const ids = field === 'id' ? values.map(Number).filter((id) => t.get(id) !== undefined) : t.lookupAll(field, values);
+  return [...new Set(ids.map((id) => t.get(id)![owner]).filter((v): v is number => typeof v === 'number'))].sort((a, b) => a - b);
+}
 
 const memberOf = (ctx: CallContext, r: Row): number[] => {
   const t = ctx.store.table('GroupContact');
-  return (t.lookup('contact_id', r['id']) ?? []).map((id) => t.get(id)!).filter((g) => g['status'] === 'Added').map((g) => g['group_id'] as number);
+  return t.lookup('contact_id', r['id']).map((id) => t.get(id)!).filter((g) => g['status'] === 'Added').map((g) => g['group_id'] as number);
 };
 const taggedWith = (ctx: CallContext, r: Row): number[] => {
   const t = ctx.store.table('EntityTag');
-  return (t.lookup('entity_id', r['id']) ?? []).map((id) => t.get(id)!).filter((e) => e['entity_table'] === 'civicrm_contact').map((e) => e['tag_id'] as number);
+  return t.lookup('entity_id', r['id']).map((id) => t.get(id)!).filter((e) => e['entity_table'] === 'civicrm_contact').map((e) => e['tag_id'] as number);
 };
 
 const contactExtras: ExtraField[] = [
@@ -47,7 +55,7 @@ const contactExtras: ExtraField[] = [
   location('Phone', 'primary'), location('Phone', 'billing'),
   { name: 'im_primary', dataType: 'Integer', type: 'Extra', read: () => null },
   { name: 'im_billing', dataType: 'Integer', type: 'Extra', read: () => null },
-  { name: 'groups', dataType: 'Array', type: 'Filter', getOnly: true, options: { table: 'civicrm_group', key: 'id', name: 'name', label: 'title' }, read: memberOf },
+  { name: 'groups', dataType: 'Array', type: 'Filter', getOnly: true, options: { table: 'civicrm_group', key: 'id', name: 'name', label: 'title' }, read: memberOf, rowsWith: (ctx, ids) => ownersOf(ctx, 'GroupContact', 'group_id', ids, 'contact_id') },
   { name: 'age_years', dataType: 'Integer', type: 'Extra', getOnly: true, read: () => null },
   { name: 'next_birthday', dataType: 'Integer', type: 'Extra', getOnly: true, read: () => null },
   { name: 'tags', dataType: 'Array', type: 'Filter', getOnly: true, options: { table: 'civicrm_tag', key: 'id', name: 'name', label: 'label' }, read: taggedWith },

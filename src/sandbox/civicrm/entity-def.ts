@@ -12,6 +12,8 @@ export interface ExtraField {
   /** listed for getFields action=get only */
   getOnly?: boolean;
   read: (ctx: CallContext, row: Row) => unknown;
+  /** ids of rows whose value may equal one of `values` (a superset; lets `=` / IN on the field use an index) */
+  rowsWith?: (ctx: CallContext, values: readonly unknown[]) => number[];
 }
 
 export interface WriteState {

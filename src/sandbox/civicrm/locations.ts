@@ -20,7 +20,7 @@ export const LOCATION_PREFIXES = Object.keys(PREFIXES);
 
 export function childrenOf(ctx: CallContext, entity: string, contactId: unknown): Row[] {
   const t = ctx.store.table(entity);
-  return (t.lookup('contact_id', contactId) ?? []).map((id) => t.get(id)!).sort((a, b) => Number(a['id']) - Number(b['id']));
+  return t.lookup('contact_id', contactId).map((id) => t.get(id)!).sort((a, b) => Number(a['id']) - Number(b['id']));
 }
 
 /** The id of a contact's primary (or billing) Email/Phone/Address: the `email_primary` extra field. */

@@ -61,7 +61,7 @@ export function moveBelongings(ctx: CallContext, loserId: number, survivorId: nu
   repoint(ctx, 'ActivityContact', 'contact_id', childrenOf(ctx, 'ActivityContact', loserId), survivorId, (r) =>
     links.some((l) => l['activity_id'] === r['activity_id'] && l['record_type_id'] === r['record_type_id']));
   const tags = ctx.store.table('EntityTag');
-  const tagsOf = (id: number): Row[] => (tags.lookup('entity_id', id) ?? []).map((t) => tags.get(t)!).filter((t) => t['entity_table'] === 'civicrm_contact');
+  const tagsOf = (id: number): Row[] => tags.lookup('entity_id', id).map((t) => tags.get(t)!).filter((t) => t['entity_table'] === 'civicrm_contact');
   const survivorTags = tagsOf(survivorId).map((t) => t['tag_id']);
   repoint(ctx, 'EntityTag', 'entity_id', tagsOf(loserId), survivorId, (t) => survivorTags.includes(t['tag_id']));
 }

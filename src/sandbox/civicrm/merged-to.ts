@@ -40,7 +40,7 @@ function activities(ctx: CallContext, type: string, isTest: boolean, keep: (a: R
 /** Target contact ids of an activity, oldest link first. */
 function targetsOf(ctx: CallContext, activityId: unknown): number[] {
   const t = ctx.store.table('ActivityContact');
-  return (t.lookup('activity_id', activityId) ?? []).sort((a, b) => a - b).map((id) => t.get(id)!)
+  return t.lookup('activity_id', activityId).sort((a, b) => a - b).map((id) => t.get(id)!)
     .filter((r) => r['record_type_id'] === TARGETS).map((r) => r['contact_id'] as number);
 }
 

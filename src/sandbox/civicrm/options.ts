@@ -50,9 +50,9 @@ function tableOptions(ctx: CallContext, table: string): OptionItem[] {
 
 /** Options of one option group, typed like the field that uses them (Integer fields get numeric ids). */
 export function optionGroupValues(ctx: CallContext, group: string, numeric: boolean): OptionItem[] {
-  const og = ctx.store.table('OptionGroup').lookup('name', group)?.[0];
+  const og = ctx.store.table('OptionGroup').lookup('name', group)[0];
   if (og === undefined) return [];
-  const ids = ctx.store.table('OptionValue').lookup('option_group_id', og) ?? [];
+  const ids = ctx.store.table('OptionValue').lookup('option_group_id', og);
   return ids
     .map((id) => ctx.store.table('OptionValue').get(id)!)
     .sort((a, b) => Number(a['weight']) - Number(b['weight']))

@@ -3,8 +3,8 @@ import { ApiError } from './api-error.js';
 import { hasPerm } from './context.js';
 import type { CallContext, Row } from './context.js';
 import type { EntityDef } from './entity-def.js';
-import { customFieldsOf } from './custom.js';
-import { resolvePath } from './paths.js';
+import { customFieldsOf, findCustomField } from './custom.js';
+import { resolvePath, splitSuffix } from './paths.js';
 import type { ResolvedPath } from './paths.js';
 import { compileWhere, sqlCompare, topLevelEquals, whereMentions } from './where.js';
 
@@ -21,19 +21,50 @@ export interface FindOptions {
   trashAcl: boolean;
 }
 
+/** Ids of rows that may have `path` equal to one of `values`: a superset the where then narrows; null when no index serves the path. */
+function indexed(ctx: CallContext, def: EntityDef, path: string, values: readonly unknown[]): { size: number; ids: () => number[] } | null {
+  const [base, suffix] = splitSuffix(path);
+  if (suffix) return null;
+  const table = ctx.store.table(def.name);
+  const exact = (ids: number[]) => ({ size: ids.length, ids: () => ids });
+  const byField = (field: string, vs: readonly unknown[]) =>
+    field === 'id'
+      ? exact([...new Set(vs.map(Number))].filter((id) => table.get(id) !== undefined).sort((a, b) => a - b))
+      : { size: table.count(field, vs), ids: () => table.lookupAll(field, vs) };
+  const parts = base.split('.');
+  if (parts.length === 2) {
+    const custom = findCustomField(ctx, def.name, base);
+    if (custom) return byField(custom.key, values);
+  }
+  const head = parts[0]!;
+  const field = def.fields.get(head);
+  const extra = def.extras.get(head);
+  if (parts.length === 1) return field ? byField(head, values) : extra?.rowsWith ? exact(extra.rowsWith(ctx, values)) : null;
+  const targetDef = ctx.defs.get(field?.fk ?? extra?.fk ?? '');
+  const targets = targetDef ? indexed(ctx, targetDef, parts.slice(1).join('.'), values) : null;
+  if (!targets) return null;
+  return field ? byField(head, targets.ids()) : extra?.rowsWith ? exact(extra.rowsWith(ctx, targets.ids())) : null;
+}
+
+/**
+ * The rows a where can match: by id, else through the most selective index a top-level `=` / IN
+ * clause can use (folded keys, as the collation compares), else the whole table.
+ */
 function candidates(ctx: CallContext, def: EntityDef, where: unknown): Row[] {
   const table = ctx.store.table(def.name);
   const ids = topLevelEquals(where, 'id', true);
   if (ids.length) return ids.map((id) => table.get(Number(id))).filter((r): r is Row => r !== undefined);
-  for (const f of def.fields.keys()) {
-    if (!table.hasLookup(f)) continue;
-    const values = topLevelEquals(where, f, true);
-    if (!values.length) continue;
-    const found = new Set<number>();
-    for (const v of values) for (const id of table.lookup(f, v) ?? []) found.add(id);
-    return [...found].sort((a, b) => a - b).map((id) => table.get(id)!);
+  let best: { size: number; ids: () => number[] } | null = null;
+  for (const c of Array.isArray(where) ? where : []) {
+    if (!Array.isArray(c) || typeof c[0] !== 'string' || typeof c[1] !== 'string') continue;
+    const op = c[1].toUpperCase();
+    if (op !== '=' && op !== 'IN') continue;
+    // "=" with a list compares the list's text, or its items for a multi-valued field: both are looked up
+    const values: unknown[] = Array.isArray(c[2]) ? (op === 'IN' ? c[2] : [c[2], ...c[2]]) : [c[2]];
+    const hit = indexed(ctx, def, c[0], values);
+    if (hit && (!best || hit.size < best.size)) best = hit;
   }
-  return table.all();
+  return best ? best.ids().map((id) => table.get(id)!) : table.all();
 }
 
 /** "Fetching by a unique key" switches the default filters off (id, or all fields of a unique index). */

@@ -42,7 +42,7 @@ export const optionValueHooks: EntityHooks = {
   prepare: (s) => {
     if (s.before) return;
     const t = s.ctx.store.table('OptionValue');
-    const siblings = (t.lookup('option_group_id', s.values['option_group_id']) ?? []).map((id) => t.get(id)!);
+    const siblings = t.lookup('option_group_id', s.values['option_group_id']).map((id) => t.get(id)!);
     if (s.values['value'] === undefined || s.values['value'] === null) s.values['value'] = String(maxOf(siblings, 'value') + 1);
     if (s.values['weight'] === undefined || s.values['weight'] === null) s.values['weight'] = maxOf(siblings, 'weight') + 1;
     if (!s.values['name']) s.values['name'] = munge(s.values['label']);

@@ -82,7 +82,8 @@ export function writeRecord(ctx: CallContext, def: EntityDef, action: string, ra
   const conflict = table.uniqueConflict({ ...before, ...values }, id);
   if (conflict) throw dbAlreadyExists(duplicateDebug(def, values, conflict.fields, conflict.value));
   const row = before ? table.update(id, values) : table.insert(id, values);
-  for (const [key, v] of Object.entries(custom)) row[key] = coerceCustom(findCustomField(ctx, def.name, key)!, v, now, tz);
+  const customValues = Object.fromEntries(Object.entries(custom).map(([key, v]) => [key, coerceCustom(findCustomField(ctx, def.name, key)!, v, now, tz)]));
+  if (Object.keys(customValues).length) table.update(id, customValues);
   def.hooks.afterWrite?.(state, row);
 
   const response: Row = def.hooks.responseBase ? def.hooks.responseBase(state, row) : { id };
