@@ -30,7 +30,7 @@ describe('contacts by e-mail and external identifier', () => {
     expect(await ids('Contact', [['email_primary.email', 'IN', ['ZOË@example.org ', 'nobody@example.org']]])).toEqual([ada]);
     s.editContact(ada, { 'email_primary.email': 'ada@example.org' });
     expect(await ids('Contact', [['email_primary.email', 'IN', ['zoe@example.org']]])).toEqual([]);
-    expect(await ids('Contact', [['email_primary.email', 'IN', ['ADA@example.org', 'bob@example.org']], ['contact_type', '=', 'Individual']]])).toEqual([ada, bob]);
+    expect(await ids('Contact', [['email_primary.email', 'IN', ['ADA@example.org', 'bob@example.org']], ['contact_type', '=', 'Individual']])).toEqual([ada, bob]);
   });
 
   it('matches only a primary e-mail: a second address of the contact does not count', async () => {
