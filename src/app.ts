@@ -87,7 +87,7 @@ export function addInternalStreams(loaded: LoadedConfig, sources: Map<string, So
       const loansUnit = unitOf(sourceId, CHECKOUTS);
       streams.push({
         name: ENGAGEMENT, stream: createEngagementStream(state, { sourceId, loansUnit }),
-        writer: createEngagementWriter(mapping, mapping.engagement, { sourceId, loansUnit, crmTimeZone }),
+        writer: createEngagementWriter(mapping, mapping.engagement, { sourceId, loansUnit, crmTimeZone }), overlap: 'commit',
       });
     }
   }

@@ -10,8 +10,9 @@ import { BridgeError } from '../core/errors.js';
 import type { Cursor, SentState } from '../core/types.js';
 import { conflictId, recordConflict } from '../state/conflict-log.js';
 import { recordFailure } from '../state/failure-log.js';
+import { dueOrder } from '../state/index-state.js';
 import { createMemoryState } from '../state/memory-state.js';
-import type { FailureEntry, PageCommit, RunReport, SyncState } from '../state/ports.js';
+import type { DueEngagement, FailureEntry, PageCommit, RunReport, SyncState } from '../state/ports.js';
 
 type Owner = { patronKey: string; day: string };
 
@@ -29,7 +30,7 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
   const owners = new Map<string, Layer<Owner>>();
   const days = new Map<string, Layer<string>>();
   const due = new Map<string, Layer<number>>();
-  const dueBefore = new Map<string, string[]>();
+  const dueBefore = new Map<string, DueEngagement[]>();
   const answeredOf = (s: string) => answered.get(s) ?? answered.set(s, new Set()).get(s)!;
 
   async function getSent(unit: string, ids: readonly string[]): Promise<Map<string, SentState>> {
@@ -188,14 +189,14 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
     async loanDaysOf(unit, patronKeys) {
       return new Map([...(await loansOf(unit, patronKeys))].map(([p, loans]) => [p, [...loans.values()]]));
     },
-    async dueEngagements(unit, untilMs, limit) {
+    async dueEngagements(unit, untilMs, limit, after) {
       const mine = layerOf(due, unit);
       // The real schedule does not move during a dry run (a real run would hold the lease): read once, without what this run rescheduled.
       const key = `${unit}|${untilMs}`;
       const all = dueBefore.get(key) ?? dueBefore.set(key, await real.dueEngagements(unit, untilMs, Number.MAX_SAFE_INTEGER)).get(key)!;
-      const theirs = all.filter((p) => !mine.has(p));
-      const ours = [...mine].filter((e): e is [string, number] => e[1] !== null && e[1] <= untilMs).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([p]) => p);
-      return [...ours, ...theirs].slice(0, limit);
+      const theirs = all.filter((d) => !mine.has(d.patronKey));
+      const ours = [...mine].filter((e): e is [string, number] => e[1] !== null && e[1] <= untilMs).map(([patronKey, atMs]) => ({ patronKey, atMs }));
+      return [...ours, ...theirs].filter((d) => !after || dueOrder(d, after) > 0).sort(dueOrder).slice(0, limit);
     },
     async scheduleEngagements(unit, list) {
       const mine = layerOf(due, unit);

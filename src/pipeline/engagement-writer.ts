@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import type { Stream } from '../../connectors/connector.js';
 import { describeError } from '../core/errors.js';
 import { PATRONS, unitOf } from '../core/streams.js';
-import type { CrmOperation, GroupRef, SourceRecord } from '../core/types.js';
+import type { CrmOperation, GroupRef, PageRequest, SourceRecord } from '../core/types.js';
 import { engagementOf, ENGAGEMENT_TARGETS } from '../mapping/engagement.js';
 import type { CompiledMapping, EngagementPlan } from '../mapping/types.js';
 import type { IndexState } from '../state/ports.js';
@@ -23,16 +23,22 @@ export const ENGAGEMENT = 'engagement';
 export function createEngagementStream(index: IndexState, opts: { sourceId: string; loansUnit: string }): Stream {
   const recordOf = (id: string, at: string): SourceRecord => ({ sourceId: opts.sourceId, kind: 'patron', id, updatedAt: at, anonymised: false, data: {} });
   const idOf = (key: string) => key.slice(opts.sourceId.length + 1);
+  // A page continues after the last patron of the one before (in due order: time, then key), so it does
+  // not wait for that page to reschedule its patrons: pages can be read and written side by side.
+  const cursorOf = (request: PageRequest) => (request.after ? { atMs: Number(request.after.updatedAt), patronKey: request.after.id } : null);
   return {
     async read(request) {
-      const due = await index.dueEngagements(opts.loansUnit, Date.parse(request.until), request.limit);
-      return { records: due.map((k) => recordOf(idOf(k), request.until)), rejected: [], last: null, hasMore: due.length === request.limit };
+      const due = await index.dueEngagements(opts.loansUnit, Date.parse(request.until), request.limit, cursorOf(request));
+      const last = due.at(-1);
+      return {
+        records: due.map((d) => recordOf(idOf(d.patronKey), request.until)), rejected: [],
+        last: last ? { updatedAt: String(last.atMs), id: last.patronKey } : null, hasMore: due.length === request.limit,
+      };
     },
     async readIds(ids) {
       return { records: ids.map((id) => recordOf(id, new Date().toISOString())), rejected: [], missing: [] };
     },
-    // The writer reschedules every patron it is given, so the same request reads the next ones.
-    next: (request, page) => (page.hasMore ? request : null),
+    next: (request, page) => (page.hasMore && page.last ? { ...request, after: page.last } : null),
     movesCursor: () => false,
   };
 }

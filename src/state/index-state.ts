@@ -1,10 +1,47 @@
 /** IndexState (see ports.ts) on Redis and in memory. */
 import type { Redis } from 'ioredis';
 import type { SentState } from '../core/types.js';
-import type { IndexState } from './ports.js';
+import type { DueEngagement, IndexState } from './ports.js';
 
 const SEEN_TTL_SECONDS = 3 * 24 * 3600;
+
+/**
+ * Due patrons (score ≤ ARGV[1]) in the sorted set's order, at most ARGV[2], strictly after (ARGV[3], ARGV[4])
+ * when given: members at that score up to that key are skipped (pages in flight still hold them). In one
+ * script, since other pages move members meanwhile. Keys compare byte by byte, as the sorted set orders them.
+ */
+const DUE_AFTER = `
+local limit = tonumber(ARGV[2])
+local s0 = tonumber(ARGV[3])
+local m0 = ARGV[4]
+local function after(m)
+  for i = 1, math.min(#m, #m0) do
+    local x, y = m:byte(i), m0:byte(i)
+    if x ~= y then return x > y end
+  end
+  return #m > #m0
+end
+local out = {}
+local offset = 0
+while #out < 2 * limit do
+  local res = redis.call('ZRANGEBYSCORE', KEYS[1], s0 or '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', offset, limit)
+  for i = 1, #res, 2 do
+    if (not s0) or tonumber(res[i + 1]) > s0 or after(res[i]) then
+      out[#out + 1] = res[i]
+      out[#out + 1] = res[i + 1]
+      if #out >= 2 * limit then break end
+    end
+  end
+  if #res < 2 * limit then break end
+  offset = offset + limit
+end
+return out`;
 type Owner = [patronKey: string, day: string];
+
+/** The order of due patrons, as Redis keeps its sorted set: time, then key byte by byte. */
+export function dueOrder(a: DueEngagement, b: DueEngagement): number {
+  return a.atMs - b.atMs || Buffer.compare(Buffer.from(a.patronKey), Buffer.from(b.patronKey));
+}
 
 export function createRedisIndex(redis: Redis, prefix: string): IndexState {
   const k = {
@@ -51,8 +88,11 @@ export function createRedisIndex(redis: Redis, prefix: string): IndexState {
       const res = patronKeys.length ? ((await m.exec()) ?? []) : [];
       return new Map(patronKeys.map((p, i) => [p, new Map(Object.entries((res[i]?.[1] as Record<string, string> | undefined) ?? {}))]));
     },
-    async dueEngagements(unit, untilMs, limit) {
-      return redis.zrangebyscore(k.due(unit), '-inf', untilMs, 'LIMIT', 0, limit);
+    async dueEngagements(unit, untilMs, limit, after) {
+      const res = (await redis.eval(DUE_AFTER, 1, k.due(unit), untilMs, limit, after ? after.atMs : '', after ? after.patronKey : '')) as string[];
+      const out: DueEngagement[] = [];
+      for (let i = 0; i < res.length; i += 2) out.push({ patronKey: res[i]!, atMs: Number(res[i + 1]) });
+      return out;
     },
     async scheduleEngagements(unit, due) {
       if (due.length === 0) return;
@@ -116,8 +156,9 @@ export function createMemoryIndex(sentOf: (unit: string) => Map<string, SentStat
     async loansOf(unit, patronKeys) {
       return new Map(patronKeys.map((p) => [p, new Map(daysOf(unit, p))]));
     },
-    async dueEngagements(unit, untilMs, limit) {
-      return [...dueOf(unit)].filter(([, at]) => at <= untilMs).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([p]) => p);
+    async dueEngagements(unit, untilMs, limit, after) {
+      return [...dueOf(unit)].filter(([, at]) => at <= untilMs).map(([patronKey, atMs]) => ({ patronKey, atMs }))
+        .filter((d) => !after || dueOrder(d, after) > 0).sort(dueOrder).slice(0, limit);
     },
     async scheduleEngagements(unit, list) {
       for (const d of list) {

@@ -218,6 +218,12 @@ export interface SourceSuccess {
   fullAt: string | null;
 }
 
+/** A patron whose engagement is due, and when (epoch ms; 0: since one of their loans changed). */
+export interface DueEngagement {
+  patronKey: string;
+  atMs: number;
+}
+
 /**
  * Indexes beside the last-synced state: who owns which loan (loan key → patron key and day), for
  * engagement, with the time each patron's engagement is next due; and the record ids a full run
@@ -232,8 +238,11 @@ export interface IndexState {
   loanOwnersOf(unit: string, loanKeys: readonly string[]): Promise<Map<string, { patronKey: string; day: string }>>;
   /** Each patron's loans, by loan key, with their days. */
   loansOf(unit: string, patronKeys: readonly string[]): Promise<Map<string, Map<string, string>>>;
-  /** Patrons whose engagement is due at or before `untilMs`, soonest first. */
-  dueEngagements(unit: string, untilMs: number, limit: number): Promise<string[]>;
+  /**
+   * Patrons whose engagement is due at or before `untilMs`, soonest first (then by key), strictly after
+   * `after` in that order when given: pages of due patrons that do not depend on the pages before them.
+   */
+  dueEngagements(unit: string, untilMs: number, limit: number, after?: DueEngagement | null): Promise<DueEngagement[]>;
   /** When each patron's engagement is next due (null: not until one of their loans changes). */
   scheduleEngagements(unit: string, due: ReadonlyArray<{ patronKey: string; atMs: number | null }>): Promise<void>;
   /** Record ids a run read in a stream (full runs). */
