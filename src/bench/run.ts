@@ -10,6 +10,7 @@
  *   npm run bench -- --mid        also 50,000 patrons (about 160,000 loans), patron-bridge alone, pool 4
  *   npm run bench -- --only-mid   that library alone
  *   options: --patrons N --scale F (cost scale, default 0.2) --baseline-patrons N (default 150) --mid-scale F (default 0.05) --out FILE
+ *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" (or --heap-prof ...): node flags for the worker process alone
  * The JSON keeps what a run did not measure: the default figures at the top level, the mid-size library under "mid".
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -137,7 +138,9 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
   const app = await createApp({ ...loaded, file }, nullLogger);
   const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
   await bootstrapCrm(admin, crmNeedsOf([app.deps.sources.get('koha')!.mapping], loaded.config.crm));
-  const worker = spawn(process.execPath, [path.join(projectRoot(), 'bin', 'patron-bridge.js'), 'worker', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_WORKER_NODE_ARGS: node flags for the worker alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const worker = spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'bin', 'patron-bridge.js'), 'worker', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const rows: Row[] = [];
   try {
     for (const [i, scenario] of scenarios.entries()) {

@@ -4,6 +4,7 @@ import type { SentState } from '../core/types.js';
 import type { DueEngagement, IndexState } from './ports.js';
 
 const SEEN_TTL_SECONDS = 3 * 24 * 3600;
+const SCAN_COUNT = 1000;
 
 /**
  * Due patrons (score ≤ ARGV[1]) in the sorted set's order, at most ARGV[2], strictly after (ARGV[3], ARGV[4])
@@ -107,12 +108,18 @@ export function createRedisIndex(redis: Redis, prefix: string): IndexState {
       if (ids.length === 0) return;
       await redis.multi().sadd(k.seen(runId, unit), ...ids).expire(k.seen(runId, unit), SEEN_TTL_SECONDS).exec();
     },
+    // Both are read in chunks (SSCAN, HSCAN): a library's whole state is never held twice, as raw reply and parsed.
     async seenIds(runId, unit) {
-      return new Set(await redis.smembers(k.seen(runId, unit)));
+      const out = new Set<string>();
+      for await (const ids of redis.sscanStream(k.seen(runId, unit), { count: SCAN_COUNT }) as AsyncIterable<string[]>) for (const id of ids) out.add(id);
+      return out;
     },
     async listSent(unit) {
-      const all = await redis.hgetall(k.sent(unit));
-      return new Map(Object.entries(all).map(([key, v]) => [key, JSON.parse(v) as SentState]));
+      const out = new Map<string, SentState>();
+      for await (const pairs of redis.hscanStream(k.sent(unit), { count: SCAN_COUNT }) as AsyncIterable<string[]>) {
+        for (let i = 0; i < pairs.length; i += 2) out.set(pairs[i]!, JSON.parse(pairs[i + 1]!) as SentState);
+      }
+      return out;
     },
     async putSent(unit, states) {
       if (states.size) await redis.hset(k.sent(unit), ...[...states].flatMap(([key, st]) => [key, JSON.stringify(st)]));
