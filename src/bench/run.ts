@@ -100,27 +100,37 @@ interface Row {
   size: string; scenario: string; system: string; pool: number; wallS: number; records: number; written: number; recordsPerS: number;
   crmRequestsPerRecord: number; utilisation: number; busyVsMinimum: number | null; cpuMsPerRecord: number | null; peakRssMb: number | null;
   redisMb: number | null; baselineRatio: number | null;
+  /** MB per kind of key (see redisMemory) */
+  redisByKind?: Record<string, number>;
 }
 
 const streamsOf = (r: RunReport) => r.sources.filter((s) => s.stream === 'patrons' || s.stream === 'checkouts');
 const readOf = (r: RunReport) => streamsOf(r).reduce((n, s) => n + s.read, 0);
 const writtenOf = (r: RunReport) => r.sources.reduce((n, s) => n + s.created + s.updated + s.linked + s.deleted, 0);
 
-/** Memory of this run's keys (queues, state, runs) in Redis: the server may hold other keys than ours. */
-async function redisMb(prefix: string): Promise<number> {
+/**
+ * Memory of this run's keys (queues, state, runs) in Redis: the server may hold other keys than ours.
+ * By kind too: the key with its ids (any part holding a digit) as "*", e.g. "state:loan-days:koha.checkouts:koha".
+ */
+async function redisMemory(prefix: string): Promise<{ mb: number; byKind: Record<string, number> }> {
   const r = new Redis(REDIS_URL);
-  let bytes = 0;
+  const byKind = new Map<string, number>();
   try {
     for await (const keys of r.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
       if (keys.length === 0) continue;
       const m = r.pipeline();
       for (const k of keys) m.memory('USAGE', k, 'SAMPLES', 0);
-      for (const [, n] of (await m.exec()) ?? []) bytes += Number(n ?? 0);
+      ((await m.exec()) ?? []).forEach(([, n], i) => {
+        const kind = keys[i]!.slice(prefix.length + 1).split(':').slice(0, 4).map((part) => (/\d/.test(part) ? '*' : part)).join(':');
+        byKind.set(kind, (byKind.get(kind) ?? 0) + Number(n ?? 0));
+      });
     }
   } finally {
     r.disconnect();
   }
-  return bytes / 1048576;
+  const mb = (bytes: number) => Math.round((bytes / 1048576) * 100) / 100;
+  const total = [...byKind.values()].reduce((a, b) => a + b, 0);
+  return { mb: total / 1048576, byKind: Object.fromEntries([...byKind].filter(([, b]) => b >= 10_000).sort((a, b) => b[1] - a[1]).map(([k, b]) => [k, mb(b)])) };
 }
 
 type Scenario = 'full' | 'nightly' | 'rerun';
@@ -156,13 +166,14 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
       const report = outcome.report;
       const stats = await sb.ask<PoolStats>('stats');
       const cpu1 = procStats(worker.pid!);
+      const redis = await redisMemory(prefix);
       const records = readOf(report);
       const needed = Object.entries(stats.costByAction).filter(([a]) => NEEDED.test(a)).reduce((n, [, c]) => n + c, 0);
       rows.push({
         size, scenario: name, system: 'patron-bridge', pool: workers, wallS: wallMs / 1000, records, written: writtenOf(report),
         recordsPerS: records / (wallMs / 1000), crmRequestsPerRecord: stats.requests / Math.max(1, records), utilisation: stats.pool.utilisation,
         busyVsMinimum: needed > 0 ? stats.pool.costMs / needed : null, cpuMsPerRecord: (cpu1.cpuMs - cpu0.cpuMs) / Math.max(1, records),
-        peakRssMb: cpu1.peakRssMb, redisMb: await redisMb(prefix), baselineRatio: null,
+        peakRssMb: cpu1.peakRssMb, redisMb: redis.mb, baselineRatio: null, redisByKind: redis.byKind,
       });
       process.stderr.write(`  ${size} pool ${workers} ${name}: ${(wallMs / 1000).toFixed(1)} s, ${records} records, status ${report.status}\n`);
     }
