@@ -56,7 +56,7 @@ describe('the dry run\'s state', () => {
       { loanKey: 'koha:loan:11', patronKey: 'koha:2', day: '2026-02-01' },
     ]);
     expect(await dry.loanDaysOf('koha.checkouts', ['koha:1', 'koha:2'])).toEqual(new Map([['koha:1', []], ['koha:2', ['2026-01-05', '2026-02-01']]]));
-    expect((await dry.dueEngagements('koha.checkouts', Date.parse(AT), 10)).sort()).toEqual(['koha:1', 'koha:2']);
+    expect((await dry.dueEngagements('koha.checkouts', Date.parse(AT), 10)).map((d) => d.patronKey).sort()).toEqual(['koha:1', 'koha:2']);
     await dry.scheduleEngagements('koha.checkouts', [{ patronKey: 'koha:1', atMs: null }, { patronKey: 'koha:2', atMs: Date.parse(AT) + 86_400_000 }]);
     expect(await dry.dueEngagements('koha.checkouts', Date.parse(AT), 10)).toEqual([]);
 
