@@ -204,10 +204,12 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
     },
     markSeen: (runId, unit, ids) => run.markSeen(runId, unit, ids),
     seenIds: (runId, unit) => run.seenIds(runId, unit),
-    async listSent(unit) {
-      const all = new Map<string, SentState | null>(await real.listSent(unit));
-      for (const [k, st] of layerOf(sent, unit)) all.set(k, st);
-      return new Map([...all].filter((e): e is [string, SentState] => e[1] !== null));
+    async pickSent(unit, pick) {
+      // What this dry run wrote (or removed) stands in for the real state of the key.
+      const layer = layerOf(sent, unit);
+      const out = await real.pickSent(unit, (k, st) => !layer.has(k) && pick(k, st));
+      for (const [k, st] of layer) if (st !== null && pick(k, st)) out.set(k, st);
+      return out;
     },
     async putSent(unit, states) {
       const mine = layerOf(sent, unit);

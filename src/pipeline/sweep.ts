@@ -65,19 +65,28 @@ export function createSweepWriter(mapping: CompiledMapping, opts: { sourceId: st
       if (!(await whole(patronsUnit))) return out;
 
       // Patrons gone from Koha.
+      // The states are walked, not held: only the gone ones are kept (a library's worth would not fit the worker).
       const seen = await deps.state.seenIds(ctx.runId, patronsUnit);
-      const linked = [...(await deps.state.listSent(patronsUnit))].filter(([, s]) => s.contactId !== undefined && !s.excluded);
-      const gone = linked.filter(([key, s]) => !s.withheld && !seen.has(idOf(key)));
-      if (massive(gone.length, linked.length, max)) throw tooMany('contacts\' patrons', gone.length, linked.length, max);
-      const left = await takeOutOfSync(deps, mapping, gone.map(([key, state]) => ({ key, recordId: idOf(key), why: 'gone' as const, state })), result, at);
+      let linked = 0;
+      const gone = await deps.state.pickSent(patronsUnit, (key, s) => {
+        if (s.contactId === undefined || s.excluded) return false;
+        linked += 1;
+        return !s.withheld && !seen.has(idOf(key));
+      });
+      if (massive(gone.size, linked, max)) throw tooMany('contacts\' patrons', gone.size, linked, max);
+      const left = await takeOutOfSync(deps, mapping, [...gone].map(([key, state]) => ({ key, recordId: idOf(key), why: 'gone' as const, state })), result, at);
       await deps.state.putSent(patronsUnit, new Map([...left].map(([key, l]) => [key, l.state])));
 
       // Loans Koha no longer shows.
       if (mapping.loans && (await whole(loansUnit))) {
         const seenLoans = await deps.state.seenIds(ctx.runId, loansUnit);
-        const live = [...(await deps.state.listSent(loansUnit))].filter(([, s]) => !s.deleted);
-        const lost = live.filter(([key]) => !seenLoans.has(key.slice(key.lastIndexOf(':') + 1)));
-        if (massive(lost.length, live.length, max)) throw tooMany('loans in the CRM', lost.length, live.length, max);
+        let live = 0;
+        const lost = [...(await deps.state.pickSent(loansUnit, (key, s) => {
+          if (s.deleted) return false;
+          live += 1;
+          return !seenLoans.has(key.slice(key.lastIndexOf(':') + 1));
+        }))];
+        if (massive(lost.length, live, max)) throw tooMany('loans in the CRM', lost.length, live, max);
         if (lost.length) {
           await deps.crm.deleteActivities(lost.map(([key]) => key), LOAN_FIELDS.id);
           await deps.state.noteLoanOwners(loansUnit, lost.map(([key]) => ({ loanKey: key, patronKey: null, day: null })));

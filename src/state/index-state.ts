@@ -114,10 +114,13 @@ export function createRedisIndex(redis: Redis, prefix: string): IndexState {
       for await (const ids of redis.sscanStream(k.seen(runId, unit), { count: SCAN_COUNT }) as AsyncIterable<string[]>) for (const id of ids) out.add(id);
       return out;
     },
-    async listSent(unit) {
+    async pickSent(unit, pick) {
       const out = new Map<string, SentState>();
       for await (const pairs of redis.hscanStream(k.sent(unit), { count: SCAN_COUNT }) as AsyncIterable<string[]>) {
-        for (let i = 0; i < pairs.length; i += 2) out.set(pairs[i]!, JSON.parse(pairs[i + 1]!) as SentState);
+        for (let i = 0; i < pairs.length; i += 2) {
+          const state = JSON.parse(pairs[i + 1]!) as SentState;
+          if (pick(pairs[i]!, state)) out.set(pairs[i]!, state);
+        }
       }
       return out;
     },
@@ -180,8 +183,8 @@ export function createMemoryIndex(sentOf: (unit: string) => Map<string, SentStat
     async seenIds(runId, unit) {
       return new Set(seen.get(`${runId}|${unit}`) ?? []);
     },
-    async listSent(unit) {
-      return new Map(sentOf(unit));
+    async pickSent(unit, pick) {
+      return new Map([...sentOf(unit)].filter(([key, state]) => pick(key, state)));
     },
     async putSent(unit, states) {
       const m = sentOf(unit);

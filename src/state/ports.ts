@@ -248,8 +248,11 @@ export interface IndexState {
   /** Record ids a run read in a stream (full runs). */
   markSeen(runId: string, unit: string, ids: readonly string[]): Promise<void>;
   seenIds(runId: string, unit: string): Promise<Set<string>>;
-  /** Every key of a stream's last-synced state, with its state. */
-  listSent(unit: string): Promise<Map<string, SentState>>;
+  /**
+   * The last-synced states of a stream that `pick` chooses, walking them in chunks (each state is
+   * offered once): a full run's sweep finds the few that are gone without holding a library's states.
+   */
+  pickSent(unit: string, pick: (key: string, state: SentState) => boolean): Promise<Map<string, SentState>>;
   /** Sets last-synced states of another stream than the page's (a full run's sweep of what Koha no longer has). */
   putSent(unit: string, states: ReadonlyMap<string, SentState>): Promise<void>;
 }
