@@ -11,6 +11,7 @@
  *   npm run bench -- --only-mid   that library alone
  *   options: --patrons N --scale F (cost scale, default 0.2) --baseline-patrons N (default 150) --mid-scale F (default 0.05) --out FILE
  *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" (or --heap-prof ...): node flags for the worker process alone
+ *   (default: the heap bound README recommends for workers, --max-old-space-size=160; "" measures V8 unbounded)
  * The JSON keeps what a run did not measure: the default figures at the top level, the mid-size library under "mid".
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +31,12 @@ import { sandboxConfig } from '../sandbox/sandbox-config.js';
 import type { RunReport } from '../state/ports.js';
 import { runBaseline } from './baseline.js';
 
+/**
+ * Node flags of the worker process (BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
+ * profile it). By default the heap bound README recommends for long-lived workers: unbounded, V8 sizes its
+ * heap from the machine's memory and keeps garbage long after the records are gone.
+ */
+const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=160';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -148,8 +155,7 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
   const app = await createApp({ ...loaded, file }, nullLogger);
   const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
   await bootstrapCrm(admin, crmNeedsOf([app.deps.sources.get('koha')!.mapping], loaded.config.crm));
-  // BENCH_WORKER_NODE_ARGS: node flags for the worker alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = WORKER_NODE_ARGS.split(' ').filter(Boolean);
   const worker = spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'bin', 'patron-bridge.js'), 'worker', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const rows: Row[] = [];
   try {
@@ -224,7 +230,8 @@ async function benchBaseline(workers: number): Promise<{ full: Row; nightly: Row
 }
 
 async function main(): Promise<void> {
-  process.stderr.write(ONLY_MID ? `patron-bridge benchmark: 50000 patrons, CRM cost scale ${MID_SCALE}\n` : `patron-bridge benchmark: ${PATRONS} patrons, CRM cost scale ${SCALE}, baseline on ${BASELINE_PATRONS} patrons\n`);
+  process.stderr.write(ONLY_MID ? `patron-bridge benchmark: 50000 patrons, CRM cost scale ${MID_SCALE}` : `patron-bridge benchmark: ${PATRONS} patrons, CRM cost scale ${SCALE}, baseline on ${BASELINE_PATRONS} patrons`);
+  process.stderr.write(`, worker node flags: ${WORKER_NODE_ARGS || '(none)'}\n`);
   const rows: Row[] = [];
   const bridge = new Map<number, Row[]>();
   for (const pool of ONLY_MID ? [] : [1, 4]) {
@@ -286,8 +293,8 @@ async function main(): Promise<void> {
     }
   })();
   const out = {
-    ...(ONLY_MID ? before : { at, patrons: PATRONS, scale: SCALE, baselinePatrons: BASELINE_PATRONS, rows, targets }),
-    mid: MID ? { at, patrons: 50_000, scale: MID_SCALE, rows: midRows, targets: midTargets } : before['mid'],
+    ...(ONLY_MID ? before : { at, patrons: PATRONS, scale: SCALE, baselinePatrons: BASELINE_PATRONS, workerNodeArgs: WORKER_NODE_ARGS, rows, targets }),
+    mid: MID ? { at, patrons: 50_000, scale: MID_SCALE, workerNodeArgs: WORKER_NODE_ARGS, rows: midRows, targets: midTargets } : before['mid'],
   };
   mkdirSync(path.dirname(OUT), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
