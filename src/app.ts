@@ -38,6 +38,11 @@ export interface App {
   enqueueRun(mode: RunMode, sourceIds?: string[], recordIds?: string[]): Promise<string>;
   /** The newest unfinished run of any of these sources (a crashed or still running one), or null. */
   findUnfinishedRun(sourceIds?: string[]): Promise<string | null>;
+  /**
+   * What `sync` and a fired schedule do: continue (or join) the newest unfinished run of these
+   * sources, never a second one beside it; else enqueue a new run.
+   */
+  startOrJoin(mode: RunMode, sourceIds?: string[]): Promise<{ runId: string; joined: false } | { runId: string; joined: true; committedPages: number }>;
   resumeRun(runId: string): Promise<ResumeResult>;
   waitForRun(runId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<RunWait>;
   /** Set once Redis came back without its data. */
@@ -167,7 +172,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
   const workers: Workers[] = [];
   const depths = createQueueDepths(control, prefix);
 
-  return {
+  const app: App = {
     loaded,
     state,
     deps,
@@ -197,6 +202,14 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
       return null;
     },
     resumeRun: (runId) => resumeRun(deps, runId),
+    async startOrJoin(mode, sourceIds) {
+      const unfinished = await app.findUnfinishedRun(sourceIds);
+      if (unfinished) {
+        const r = await app.resumeRun(unfinished);
+        if (r.resumed) return { runId: unfinished, joined: true, committedPages: r.committedPages };
+      }
+      return { runId: await app.enqueueRun(mode, sourceIds), joined: false };
+    },
     waitForRun(runId, opts = {}) {
       return waitForRun(control, prefix, state, runId, { ...opts, stateLost: () => lost });
     },
@@ -213,5 +226,5 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
       control.disconnect();
     },
   };
+  return app;
 }
-

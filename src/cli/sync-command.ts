@@ -46,17 +46,10 @@ export async function syncCommand(opts: SyncOptions): Promise<number> {
       timeoutMs: (opts.timeout ?? loaded.config.sync.run_timeout_seconds) * 1000,
       logger,
       async start() {
-        const unfinished = await app.findUnfinishedRun(opts.source);
-        if (unfinished) {
-          const r = await app.resumeRun(unfinished);
-          if (r.resumed) {
-            process.stderr.write(`continuing unfinished run ${unfinished} (${r.committedPages} page(s) already committed) instead of starting a new one\n`);
-            return unfinished;
-          }
-        }
-        const runId = await app.enqueueRun(mode, opts.source);
-        logger.info('run enqueued', { runId });
-        return runId;
+        const run = await app.startOrJoin(mode, opts.source);
+        if (run.joined) process.stderr.write(`continuing unfinished run ${run.runId} (${run.committedPages} page(s) already committed) instead of starting a new one\n`);
+        else logger.info('run enqueued', { runId: run.runId });
+        return run.runId;
       },
     });
   });

@@ -16,7 +16,7 @@ export interface ScheduledRunOptions {
   pollMs?: number;
 }
 
-type Starter = Pick<App, 'findUnfinishedRun' | 'resumeRun' | 'enqueueRun' | 'state' | 'deps'>;
+type Starter = Pick<App, 'startOrJoin' | 'state' | 'deps'>;
 
 export async function startScheduledRun(app: Starter, job: ScheduleJobData, logger: Logger, opts: ScheduledRunOptions = {}): Promise<ScheduledOutcome> {
   const { sourceId, kind } = job;
@@ -25,15 +25,12 @@ export async function startScheduledRun(app: Starter, job: ScheduleJobData, logg
     logger.warn('scheduled run skipped: the source is not configured', { sourceId, kind });
     return { skipped: `source "${sourceId}" is not configured` };
   }
-  const unfinished = await app.findUnfinishedRun([sourceId]);
-  if (unfinished) {
-    const r = await app.resumeRun(unfinished);
-    if (r.resumed) {
-      logger.info('scheduled run joins the unfinished run of its source', { sourceId, kind, runId: unfinished });
-      return { joined: unfinished };
-    }
+  const run = await app.startOrJoin(kind, [sourceId]);
+  if (run.joined) {
+    logger.info('scheduled run joins the unfinished run of its source', { sourceId, kind, runId: run.runId });
+    return { joined: run.runId };
   }
-  const runId = await app.enqueueRun(kind, [sourceId]);
+  const { runId } = run;
   logger.info('scheduled run enqueued', { sourceId, kind, runId });
   const end = Date.now() + (opts.recordedWithinMs ?? 30_000);
   while (!(await app.state.getRunInfo(runId)) && Date.now() < end) await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
