@@ -7,6 +7,8 @@ import { QUEUES, jobOptions, pageJobId, runJobId, type JobPolicy } from './jobs.
 export interface Producer {
   enqueueRun(job: RunJobData): Promise<void>;
   enqueuePage(job: PageJobData): Promise<void>;
+  /** True when the page's job is waiting or delayed: in the queue, nobody working on it. */
+  pageQueued(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,10 @@ export function createProducer(connection: Redis, prefix: string, policy: JobPol
     },
     async enqueuePage(job) {
       await pages.add('page', job, { ...opts, jobId: pageJobId(job) });
+    },
+    async pageQueued(job) {
+      const state = await pages.getJobState(pageJobId(job));
+      return state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
     },
     async close() {
       await Promise.all([runs.close(), pages.close()]);

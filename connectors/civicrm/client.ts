@@ -145,9 +145,9 @@ export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
         }
       }
       res = { status: r.status, contentType, body: parsed, retryAfter: r.headers['retry-after'] as string | undefined };
-      limiter?.onResponse({ status: r.status, latencyMs: Date.now() - started });
+      limiter?.onResponse({ status: r.status, latencyMs: Date.now() - started, kind: `${site.entity}.${site.action}` });
     } catch (err) {
-      limiter?.onResponse({ latencyMs: Date.now() - started });
+      limiter?.onResponse({ latencyMs: Date.now() - started, kind: `${site.entity}.${site.action}` });
       // Never keep the axios error: its config carries the API key header.
       const code = (err as { code?: unknown }).code;
       const network = classifyError({ code }).code === 'NETWORK';

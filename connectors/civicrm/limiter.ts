@@ -20,8 +20,9 @@
  * permit given back in this process wakes the head at once. Nothing spins.
  *
  * Backoff (per process, AIMD, see createBackoff): the ceiling starts at maxConcurrency. An answer
- * 429 or 503, or one much slower than the recent baseline (more than 3× the moving average of
- * successful latencies and at least 500 ms above it, once 20 have been seen), halves it (never
+ * 429 or 503, or one much slower than the recent baseline of its kind of request (more than 3× the
+ * moving average of successful latencies of that Entity.action and at least 500 ms above it, once 20
+ * of that kind have been seen: a batch save is always slower than a get, which says nothing), halves it (never
  * below 1), at most once per round: an answer to a request sent before the last cut does not cut
  * again. After every 20 successful answers since the last change the ceiling grows by 1, back up
  * to maxConcurrency. The ceiling is what this process compares with the global holder count, so
@@ -39,6 +40,8 @@ export interface ResponseInfo {
   /** HTTP status, absent when no answer came (network error, timeout). */
   status?: number;
   latencyMs: number;
+  /** The kind of request (Entity.action): latency is judged against earlier answers of the same kind. */
+  kind?: string;
 }
 
 export interface CrmLimiter {
@@ -80,19 +83,19 @@ export function createBackoff(max: number, logger: Logger | undefined, opts: Bac
   let ceiling = max;
   let lastCutAt = -Infinity;
   let okSinceChange = 0;
-  let baseline = 0;
-  let samples = 0;
+  // Per kind of request: the moving average of its successful latencies, and how many were seen.
+  const baselines = new Map<string, { avg: number; samples: number }>();
 
   return {
     ceiling: () => ceiling,
-    observe({ status, latencyMs }) {
+    observe({ status, latencyMs, kind = '' }) {
       const overloaded = status === 429 || status === 503;
       const ok = status !== undefined && status < 400;
-      const slow = ok && samples >= warmup && latencyMs > baseline * slowFactor && latencyMs > baseline + slowMarginMs;
+      const b = baselines.get(kind) ?? { avg: latencyMs, samples: 0 };
+      const slow = ok && b.samples >= warmup && latencyMs > b.avg * slowFactor && latencyMs > b.avg + slowMarginMs;
       if (ok) {
         // Moving average of successful latencies (slow ones too: a CRM that stays slower becomes the new normal).
-        baseline = samples === 0 ? latencyMs : baseline * 0.9 + latencyMs * 0.1;
-        samples += 1;
+        baselines.set(kind, { avg: b.samples === 0 ? latencyMs : b.avg * 0.9 + latencyMs * 0.1, samples: b.samples + 1 });
       }
       if (overloaded || slow) {
         const sentAt = now() - latencyMs;

@@ -182,6 +182,9 @@ async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): 
   // Now and then (and before giving the slot up) a look whether the stream has ended without this page.
   for (let polls = 1; ; polls++) {
     if (await deps.state.getCommittedPage(job.runId, unit, job.pageNo - 1)) return true;
+    // The page before sits in the queue behind this one (put back after a crash, every slot taken by
+    // pages waiting for it): give the slot up now rather than after TURN_WAIT_MS.
+    if (polls % 100 === 0 && (await deps.pageQueued?.({ ...job, pageNo: job.pageNo - 1 }))) throw new NotYourTurnError(job.pageNo, 500);
     if (polls % 200 === 0 || Date.now() > until) {
       const run = await deps.state.getRun(job.runId);
       if (!run || run.sources.some((s) => s.sourceId === job.sourceId && s.stream === job.stream && s.status !== 'running')) return false;

@@ -135,6 +135,24 @@ describe('local limiter', () => {
     expect(b.ceiling()).toBe(2);
   });
 
+  it('judges an answer against earlier answers of its own kind: a batch save slower than the gets is no overload', () => {
+    let now = 0;
+    const b = createBackoff(4, undefined, { warmup: 5, now: () => now });
+    for (let i = 0; i < 10; i++) {
+      now += 100;
+      b.observe({ status: 200, latencyMs: 20, kind: 'Contact.get' });
+      b.observe({ status: 200, latencyMs: 700, kind: 'Contact.save' });
+    }
+    now += 1000;
+    expect(b.observe({ status: 200, latencyMs: 900, kind: 'Contact.save' })).toBe('none');
+    expect(b.observe({ status: 200, latencyMs: 30, kind: 'Contact.get' })).toBe('none');
+    expect(b.ceiling()).toBe(4);
+    now += 3000;
+    // A get as slow as the saves is (3× and 500 ms above the gets' baseline).
+    expect(b.observe({ status: 200, latencyMs: 700, kind: 'Contact.get' })).toBe('cut');
+    expect(b.ceiling()).toBe(2);
+  });
+
   it('rate windows: r ≥ 1 is floor(r) per second, below 1 one per 1/r seconds', () => {
     expect(rateWindow(undefined)).toEqual({ count: 0, windowMs: 0 });
     expect(rateWindow(10)).toEqual({ count: 10, windowMs: 1000 });
