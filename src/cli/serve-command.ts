@@ -7,13 +7,14 @@
 import type { AddressInfo } from 'node:net';
 import { configError, type LoadedConfig } from '../config/load.js';
 import type { Logger } from '../core/logger.js';
-import { createQueueDepths } from '../../queues/index.js';
+import { randomBytes } from 'node:crypto';
+import { createProducer, createQueueDepths, newRunId } from '../../queues/index.js';
 import { checkHealth } from '../observe/health.js';
 import { createObserveHandler } from '../observe/http.js';
 import { createMetrics } from '../observe/metrics.js';
 import { scheduleStatus, watchSources } from '../schedule/index.js';
 import { connectRedis, createRedisState, probeRedis } from '../state/index.js';
-import { createWebServer, type WebServerOptions } from '../web/index.js';
+import { createWebServer, type WebActions, type WebServerOptions } from '../web/index.js';
 import { onStopSignal } from './process-end.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
 
@@ -49,11 +50,29 @@ export async function startStatusPage(
   });
   metrics.bind({ state, sourceIds, queueDepths: () => depths.read() });
   const observe = createObserveHandler({ health, metrics, logger });
+  // The buttons do what the CLI does: an answer is recorded and its record replayed; failures replayed. The
+  // replay runs are enqueued for the workers (`patron-bridge worker`), like `sync` without --once.
+  const producer = createProducer(redis, config.redis.prefix, {
+    attempts: config.sync.attempts, backoffMs: config.sync.backoff_ms, keepCompleted: config.sync.keep_completed_jobs, keepFailed: config.sync.keep_failed_jobs,
+  });
+  const replay = async (sourceId: string, recordIds: string[]) => {
+    const runId = newRunId(new Date(), randomBytes(3).toString('hex'));
+    await producer.enqueueRun({ runId, mode: 'replay', sourceIds: [sourceId], ...(recordIds.length ? { recordIds } : {}) });
+    return { runId };
+  };
+  const actions: WebActions = {
+    async resolveConflict(sourceId, id, resolution) {
+      const c = await state.resolveConflict(sourceId, id, resolution, new Date().toISOString());
+      return replay(sourceId, c ? [c.recordId] : []);
+    },
+    replayFailures: replay,
+  };
   const server = createWebServer({
     sourceIds,
     state,
     schedules: () => scheduleStatus({ config, state, now: new Date() }),
     health,
+    actions,
     credentials: { username: serve.username, password: serve.password, sessionMinutes: serve.session_minutes },
     extra: (req, res) => opts.extra?.(req, res) || observe(req, res),
     logger,
@@ -65,6 +84,7 @@ export async function startStatusPage(
       server.listen(opts.port ?? serve.port, host, resolve);
     });
   } catch (err) {
+    await producer.close().catch(() => {});
     await depths.close().catch(() => {});
     redis.disconnect();
     throw configError(loaded, ['serve', 'port'], `cannot listen on ${host}:${opts.port ?? serve.port}: ${(err as Error).message}`);
@@ -77,6 +97,7 @@ export async function startStatusPage(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await producer.close().catch(() => {});
       await depths.close().catch(() => {});
       redis.disconnect();
     },

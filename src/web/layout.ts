@@ -2,8 +2,10 @@
 import { html, type SafeHtml } from './html.js';
 
 export interface PageContext {
-  /** The session's CSRF token, for the logout form (absent on the login page). */
+  /** The session's CSRF token, for the logout form and the action buttons (absent on the login page). */
   csrf?: string;
+  /** The page may act (answer conflicts, replay failures): buttons beside the CLI commands. */
+  actions?: boolean;
   now: number;
 }
 

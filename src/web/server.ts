@@ -4,6 +4,7 @@
  * Content-Security-Policy (scripts and styles only from /static), no framing, nosniff and no-store.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Resolution } from '../core/conflicts.js';
 import { describeError } from '../core/errors.js';
 import { nullLogger, type Logger } from '../core/logger.js';
 import type { SyncState } from '../state/ports.js';
@@ -12,7 +13,7 @@ import { dashboardPage } from './dashboard-page.js';
 import { html, type SafeHtml } from './html.js';
 import { layout, loginPage, type PageContext } from './layout.js';
 import type { HealthProvider, SchedulesProvider } from './providers.js';
-import { conflictsPage, failuresPage } from './records-pages.js';
+import { conflictsPage, failuresPage, LINK_KINDS } from './records-pages.js';
 import { liveRun, runPage } from './run-page.js';
 import { createSessionStore, type Session } from './sessions.js';
 
@@ -23,10 +24,20 @@ export interface WebServerOptions {
   schedules: SchedulesProvider;
   health: HealthProvider;
   credentials: { username: string; password: string; sessionMinutes: number };
+  /**
+   * What the page's buttons do, the same as the CLI: answer a conflict and replay its record, replay
+   * kept failures. Each gives the replay run's id. Without it the page only shows the commands.
+   */
+  actions?: WebActions;
   /** Asked first for every request (e.g. /metrics and /healthz, which monitoring reads without a login); true: handled. */
   extra?: (req: IncomingMessage, res: ServerResponse) => boolean;
   logger?: Logger;
   now?: () => number;
+}
+
+export interface WebActions {
+  resolveConflict(sourceId: string, id: string, resolution: Resolution): Promise<{ runId: string }>;
+  replayFailures(sourceId: string, recordIds: string[]): Promise<{ runId: string }>;
 }
 
 const COOKIE = 'pb_session';
@@ -124,8 +135,11 @@ export function createWebServer(opts: WebServerOptions): Server {
     }
     const run = /^\/runs\/([^/]+)$/.exec(path);
     if (run) {
-      const report = await state.getRun(decoded(run[1]!));
-      return report ? runPage(report, ctx) : null;
+      const runId = decoded(run[1]!);
+      const report = await state.getRun(runId);
+      if (report) return runPage(report, ctx);
+      // Just enqueued (a button's replay): a worker starts it.
+      return opts.actions ? layout(`Run ${runId}`, html`<p>run ${runId} is queued: a running <code>patron-bridge worker</code> starts it; reload to follow it.</p>`, ctx) : null;
     }
     if (path === '/conflicts') {
       const all = query.get('all') === '1';
@@ -140,6 +154,31 @@ export function createWebServer(opts: WebServerOptions): Server {
       return failuresPage(sources, MAX_ENTRIES, ctx);
     }
     return null;
+  }
+
+  /** A button's form, checked as the CLI checks its arguments; the replay run's id. */
+  async function act(path: string, form: URLSearchParams, actions: WebActions): Promise<string> {
+    const sourceId = form.get('source') ?? '';
+    if (!opts.sourceIds.includes(sourceId)) throw new HttpError(400, `no source ${JSON.stringify(sourceId)}`);
+    if (path === '/failures/replay') {
+      const id = form.get('id');
+      if (id !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new HttpError(400, 'expected a record id');
+      const { runId } = await actions.replayFailures(sourceId, id ? [id] : []);
+      logger.info('status page: failures replay enqueued', { sourceId, runId });
+      return runId;
+    }
+    const conflict = await state.getConflict(sourceId, form.get('id') ?? '');
+    if (!conflict) throw new HttpError(404, 'no such conflict is kept');
+    if (conflict.status !== 'open') throw new HttpError(409, `conflict ${conflict.id} is ${conflict.status} already`);
+    const take = form.get('take');
+    const link = Number(form.get('link'));
+    let resolution: Resolution;
+    if (take === 'source' || take === 'crm') resolution = { take };
+    else if (LINK_KINDS.has(conflict.kind) && Number.isSafeInteger(link) && link >= 1) resolution = { link };
+    else throw new HttpError(400, LINK_KINDS.has(conflict.kind) ? 'answer with take source, or a contact id to link' : 'answer with take source or take crm');
+    const { runId } = await actions.resolveConflict(sourceId, conflict.id, resolution);
+    logger.info('status page: conflict answered', { sourceId, conflictId: conflict.id, runId });
+    return runId;
   }
 
   async function api(path: string): Promise<unknown> {
@@ -169,13 +208,17 @@ export function createWebServer(opts: WebServerOptions): Server {
       if (path.startsWith('/api/')) return sendJson(res, 401, { error: 'log in first (POST /login)' });
       return redirect(res, '/login');
     }
-    const ctx: PageContext = { csrf: session.csrf, now: now() };
+    const ctx: PageContext = { csrf: session.csrf, now: now(), ...(opts.actions ? { actions: true } : {}) };
     if (method === 'POST') {
       const form = await readForm(req);
       if (!sessions.csrfOk(session, form.get('csrf') ?? undefined)) throw new HttpError(403, 'the form is out of date: reload the page and try again');
       if (path === '/logout') {
         sessions.logout(token!);
         return redirect(res, '/login', { 'Set-Cookie': cookie(req, '', true) });
+      }
+      if (opts.actions && (path === '/conflicts/resolve' || path === '/failures/replay')) {
+        const runId = await act(path, form, opts.actions);
+        return redirect(res, `/runs/${encodeURIComponent(runId)}`);
       }
       throw new HttpError(404, `no such action: ${path}`);
     }

@@ -184,7 +184,7 @@ describe('patron-bridge serve', () => {
     await page.goto(web.url + 'failures');
     const row = page.locator('tr', { hasText: '999998' });
     expect(await row.locator('td.reason').textContent()).toBe(`CiviCRM refused last_name ${INJECTED}`);
-    expect(await row.locator('td:last-child').textContent()).toBe('patron-bridge failures replay --source koha --id 999998');
+    expect(await row.locator('td:last-child').textContent()).toContain('patron-bridge failures replay --source koha --id 999998');
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
     expect(await page.locator('main script').count()).toBe(0);
   });
@@ -206,6 +206,26 @@ describe('patron-bridge serve', () => {
     await Promise.all([page.waitForEvent('load'), state.finishSource(LIVE_RUN, 'koha', { status: 'done', at: new Date().toISOString() })]);
     expect(await page.textContent('[data-run-status]')).toBe('done');
     expect(await cell('koha/patrons/status')).toBe('done');
+  });
+
+  it('answers a conflict and replays a failure with its buttons, as the CLI does: the answer is kept and a replay run follows', async () => {
+    await page.goto(web.url + 'conflicts');
+    const field = page.locator('main tr').filter({ has: page.locator('td:nth-child(2)', { hasText: /^999999$/ }) });
+    const id = (await field.locator('td:nth-child(1)').textContent())!;
+    await Promise.all([page.waitForURL(/\/runs\//), field.locator('form.action', { hasText: 'keep CRM' }).locator('button').click()]);
+    const answerRun = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+    expect(await harness.app.state.getConflict('koha', id)).toMatchObject({ status: 'resolved', resolution: { take: 'crm' } });
+    // The harness's workers take the replay runs (Koha has no record 999999 or 999998: nothing to write).
+    const answered = await harness.app.waitForRun(answerRun, { timeoutMs: 30_000 });
+    expect('report' in answered ? answered.report : answered).toMatchObject({ mode: 'replay', status: 'done' });
+    expect(await harness.app.state.getRunRecordIds(answerRun)).toEqual(['999999']);
+
+    await page.goto(web.url + 'failures');
+    await Promise.all([page.waitForURL(/\/runs\//), page.locator('tr', { hasText: '999998' }).locator('form.action button').click()]);
+    const replayRun = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+    const replayed = await harness.app.waitForRun(replayRun, { timeoutMs: 30_000 });
+    expect('report' in replayed ? replayed.report : replayed).toMatchObject({ mode: 'replay', status: 'done' });
+    expect(await harness.app.state.getRunRecordIds(replayRun)).toEqual(['999998']);
   });
 
   it('logs out: the session is gone on the server too', async () => {
