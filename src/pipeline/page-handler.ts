@@ -17,6 +17,9 @@ import type { PageJobData, PipelineDeps, RetryPageJob, SourceBinding, StreamBind
 /** How long a page that has read its records waits in its worker slot for the page before it to commit. */
 const TURN_WAIT_MS = 60_000;
 
+/** Record ids in natural order ("9" before "10"); one collator, not one per comparison (localeCompare with options builds one each time). */
+const byRecordId = new Intl.Collator('en', { numeric: true });
+
 /**
  * The page before this one has not committed within TURN_WAIT_MS (it is slow, or waits for a retry):
  * the queue shell puts this job back for `retryInMs`, freeing its worker slot, without spending an attempt.
@@ -104,7 +107,7 @@ async function windowPage(deps: PipelineDeps, s: StreamBinding, sourceId: string
 async function retryPage(deps: PipelineDeps, s: StreamBinding, job: RetryPageJob): Promise<ReadPage> {
   const ids = job.replay ? await deps.state.getRunRecordIds(job.runId) : [];
   // A replay of named records reads them whether or not they are kept failures (e.g. to apply an answer).
-  const named = [...new Set(ids)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const named = [...new Set(ids)].sort(byRecordId.compare);
   const candidates = named.length
     ? named.slice((job.pageNo - 1) * job.limit).map((recordId) => ({ recordId }))
     : await retryCandidates(deps, job.sourceId, s.name, job.runId, { parked: job.replay, ids });
@@ -119,7 +122,7 @@ async function retryCandidates(deps: PipelineDeps, sourceId: string, stream: str
   const wanted = new Set(opts.ids);
   return (await deps.state.listFailures(sourceId))
     .filter((f) => f.stream === stream && f.lastRunId !== runId && (opts.parked || !f.parked) && (wanted.size === 0 || wanted.has(f.recordId)))
-    .sort((a, b) => a.recordId.localeCompare(b.recordId, 'en', { numeric: true }));
+    .sort((a, b) => byRecordId.compare(a.recordId, b.recordId));
 }
 
 function dropped(deps: PipelineDeps, job: PageJobData): PageOutcome {
