@@ -7,7 +7,10 @@ import { QUEUES, jobOptions, pageJobId, runJobId, type JobPolicy } from './jobs.
 export interface Producer {
   enqueueRun(job: RunJobData): Promise<void>;
   enqueuePage(job: PageJobData): Promise<void>;
-  /** True when the page's job is waiting or delayed: in the queue, nobody working on it. */
+  /**
+   * True when the page's job is waiting to be taken (nobody works on it, and nothing but a free slot
+   * holds it back). A delayed job (a retry's backoff) is not: it could not take a slot given up now.
+   */
   pageQueued(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -28,7 +31,7 @@ export function createProducer(connection: Redis, prefix: string, policy: JobPol
     },
     async pageQueued(job) {
       const state = await pages.getJobState(pageJobId(job));
-      return state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+      return state === 'waiting' || state === 'prioritized';
     },
     async close() {
       await Promise.all([runs.close(), pages.close()]);

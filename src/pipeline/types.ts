@@ -114,8 +114,8 @@ export interface PipelineDeps {
   /** Enqueue a page job (idempotent: the same run/source/page is enqueued once). */
   enqueuePage(job: PageJobData): Promise<void>;
   /**
-   * Whether a page job sits in the queue with nobody working on it (waiting or delayed), e.g. the page
-   * before one that waits for its turn, put back after a crash behind the pages that wait for it.
+   * Whether a page job waits in the queue for a free slot, nobody working on it: e.g. the page before
+   * one that waits for its turn, put back after a crash behind the pages that wait for it.
    */
   pageQueued?(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<boolean>;
   /** Told what became of each record a page counts (see tally.ts): dry runs list them; real runs leave it out. */

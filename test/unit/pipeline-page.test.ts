@@ -8,7 +8,7 @@ import { BridgeError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { ContactWriteResult, CrmLookup, CrmOperation, CrmSnapshot, DesiredContact, Page, PageRequest, SourceRecord, Value } from '../../src/core/types.js';
 import type { CompiledMapping, TransformResult } from '../../src/mapping/types.js';
-import { createPatronWriter, processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
+import { createPatronWriter, NotYourTurnError, processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
 import { createMemoryState } from '../../src/state/index.js';
 
 const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord => ({
@@ -216,6 +216,20 @@ describe('page handler', () => {
     await Promise.all([first, second]);
     expect(crm.calls.map((ops) => ops.map((o) => o.externalId))).toEqual([['koha:1', 'koha:2'], ['koha:3']]);
     expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '3' });
+  });
+
+  it('a page waiting for its turn gives its slot up at once when the page before waits in the queue (after a crash), and writes nothing', async () => {
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+    const connector = connectorOf([{ records: [rec(3, T2, 'Name3')], rejected: [], last: { updatedAt: T2, id: '3' }, hasMore: false }]);
+    const asked: number[] = [];
+    // Page 1 sits in the queue behind page 2 (nobody works on it): page 2 must not hold the slot for a minute.
+    const started = Date.now();
+    const second = processPage({ ...deps(connector), pageQueued: async (j) => { asked.push(j.pageNo); return j.pageNo === 1; } }, win('r1', 2));
+    await expect(second).rejects.toBeInstanceOf(NotYourTurnError);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(asked).toContain(1);
+    expect(crm.calls).toEqual([]);
+    expect(await state.getCommittedPage('r1', 'koha', 2)).toBeNull();
   });
 
   it('pages written side by side (overlap: commit) still commit in order: the cursor never passes a page still being written', async () => {
