@@ -19,6 +19,7 @@ import { bundledMapping } from '../../src/core/paths.js';
 import { loadMapping } from '../../src/mapping/index.js';
 import { SANDBOX_CREDENTIALS, startSandboxes, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { ensureBuilt, runCli } from './cli-process.js';
+import { freePort } from './ports.js';
 import { REDIS_URL } from './sync-harness.js';
 
 /** A run that outlives this is killed and counts as a hang. */
@@ -144,14 +145,6 @@ const BAD_FILES: BadFileCase[] = [
   { name: 'mapping validate of a missing file', mapping: 'absent', command: validateOffline, file: 'mapping', place: ': ', expected: /^cannot read the mapping file: no such file \(ENOENT\)$/ },
 ];
 
-/** A loopback port nothing listens on (just released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 type Result = Awaited<ReturnType<typeof runCli>> & { files: Files };
 

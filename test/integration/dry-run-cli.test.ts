@@ -15,7 +15,7 @@ import type { KohaPatron } from '../../src/sandbox/koha/types.js';
 import { configFile, startBootstrapped } from './cli-fixtures.js';
 import { ensureBuilt, runCli } from './cli-process.js';
 import { isWritable, lookalikeIds } from './dataset-rules.js';
-import { REDIS_URL } from './sync-harness.js';
+import { dropPrefix, REDIS_URL } from './sync-harness.js';
 
 let env: SandboxEnvironment;
 let dir: string;
@@ -40,8 +40,7 @@ beforeAll(async () => {
   redis = new Redis(REDIS_URL);
 }, 120_000);
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
+  await dropPrefix(prefix, redis);
   redis.disconnect();
   await env?.stop();
 });

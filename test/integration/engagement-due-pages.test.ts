@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createMemoryIndex, createRedisIndex } from '../../src/state/index-state.js';
 import type { IndexState } from '../../src/state/ports.js';
+import { dropPrefix, REDIS_URL } from './sync-harness.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const UNIT = 'koha.checkouts';
 const DAY = 86_400_000;
 
@@ -19,8 +19,7 @@ beforeAll(() => {
   redis = new Redis(REDIS_URL);
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
+  await dropPrefix(prefix, redis);
   redis.disconnect();
 });
 

@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,7 +15,8 @@ import { SANDBOX_CREDENTIALS } from '../../src/sandbox/environment.js';
 import { ensureBuilt, runCli, spawnCli, type CliRun } from './cli-process.js';
 import { configFile, endWithin, startBootstrapped, until } from './cli-fixtures.js';
 import { isWritable, lookalikeIds } from './dataset-rules.js';
-import { REDIS_URL } from './sync-harness.js';
+import { freePort } from './ports.js';
+import { dropPrefix, REDIS_URL } from './sync-harness.js';
 import { parsePromText, sampleValue } from '../unit/prom-text.js';
 
 const PATRONS = 120;
@@ -28,13 +28,6 @@ let base: string;
 const prefix = `pb-test-observe-${randomBytes(3).toString('hex')}`;
 let civiStopped = false;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function get(p: string): Promise<{ status: number; type: string; body: string }> {
   const res = await fetch(`${base}${p}`);
@@ -56,10 +49,7 @@ afterAll(async () => {
   worker?.child.kill('SIGKILL');
   await env?.koha.stop();
   if (!civiStopped) await env?.civi.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await dropPrefix(prefix);
 });
 
 describe('worker --http-port', () => {

@@ -14,7 +14,7 @@ import { scheduleKey } from '../../src/schedule/index.js';
 import { createRedisState } from '../../src/state/index.js';
 import { ensureBuilt, runCli, writeConfig } from './cli-process.js';
 import { seedRun } from './seed-runs.js';
-import { REDIS_URL } from './sync-harness.js';
+import { dropPrefix, REDIS_URL } from './sync-harness.js';
 
 const redis = new Redis(REDIS_URL);
 const prefixes: string[] = [];
@@ -30,10 +30,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pb-history-'));
 }, 180_000);
 afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}:*`);
-    if (keys.length) await redis.del(...keys);
-  }
+  for (const p of prefixes) await dropPrefix(p, redis);
   redis.disconnect();
 });
 

@@ -16,7 +16,7 @@ import { scheduleKey } from '../../src/schedule/index.js';
 import { createRedisState } from '../../src/state/index.js';
 import { ensureBuilt, spawnCli, writeConfig, type CliRun } from './cli-process.js';
 import { seedRun } from './seed-runs.js';
-import { REDIS_URL } from './sync-harness.js';
+import { dropPrefix, REDIS_URL } from './sync-harness.js';
 
 const redis = new Redis(REDIS_URL);
 const prefix = `pb-test-workers-${randomBytes(3).toString('hex')}`;
@@ -27,8 +27,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pb-workers-'));
 }, 180_000);
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
+  await dropPrefix(prefix, redis);
   redis.disconnect();
 });
 

@@ -15,6 +15,14 @@ import type { RunReport } from '../../src/state/ports.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Deletes every key of a test's prefix, on `redis` or a connection of its own. */
+export async function dropPrefix(prefix: string, redis?: Redis): Promise<void> {
+  const conn = redis ?? new Redis(REDIS_URL);
+  const keys = await conn.keys(`${prefix}:*`);
+  if (keys.length) await conn.del(...keys);
+  if (!redis) conn.disconnect();
+}
+
 type ConfigOptions = Omit<SandboxConfigOptions, 'redisUrl' | 'prefix'>;
 
 export interface SyncHarness {
@@ -78,10 +86,7 @@ export async function startSyncHarness(
     },
     async stop() {
       await current.app.close();
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await dropPrefix(prefix);
       await env.stop();
     },
   };

@@ -12,7 +12,7 @@ import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import type { RunReport } from '../../src/state/ports.js';
 import { ensureBuilt, runCli } from './cli-process.js';
 import { configFile, startBootstrapped } from './cli-fixtures.js';
-import { REDIS_URL } from './sync-harness.js';
+import { dropPrefix, REDIS_URL } from './sync-harness.js';
 
 let env: SandboxEnvironment;
 const prefix = `pb-test-progress-${randomBytes(3).toString('hex')}`;
@@ -25,10 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await dropPrefix(prefix);
 });
 
 describe('sync --once without a terminal', () => {

@@ -1,0 +1,11 @@
+/** Loopback ports for test servers and child processes. */
+import { createServer } from 'node:net';
+
+/** A loopback port nothing listens on (just released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
