@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import { createApp } from '../app.js';
-import type { ConflictEntry, Resolution } from '../core/conflicts.js';
+import { LINK_KINDS, type ConflictEntry, type Resolution } from '../core/conflicts.js';
 import { BridgeError } from '../core/errors.js';
 import { runOnce } from './run-once.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
@@ -54,7 +54,7 @@ export function formatConflict(c: ConflictEntry): string {
     ...(c.resolution ? [`  answered ${c.resolvedAt ?? ''}: ${JSON.stringify(c.resolution)}`] : []),
   ];
   if (c.status === 'open') {
-    const choices = c.kind === 'match' || c.kind === 'linked_elsewhere' || c.kind === 'merged_linked'
+    const choices = LINK_KINDS.has(c.kind)
       ? '--link CONTACT_ID (link to this contact) or --take source (a contact of its own)'
       : c.kind === 'gone' || c.kind === 'trashed'
         ? '--take source (bring it back: restore or create) or --take crm (leave it; never write this patron again)'
@@ -110,7 +110,7 @@ export async function conflictsResolveCommand(id: string, opts: ConflictsResolve
       process.stderr.write(`no conflict "${id}" is kept\n`);
       return EXIT.failed;
     }
-    if ('link' in resolution && !['match', 'linked_elsewhere', 'merged_linked'].includes(entry.kind)) {
+    if ('link' in resolution && !LINK_KINDS.has(entry.kind)) {
       await app.close();
       throw new BridgeError('CONFIG_INVALID', `conflict ${id} is a ${entry.kind} conflict: answer it with --take source or --take crm`);
     }

@@ -5,6 +5,7 @@
 import Table from 'cli-table3';
 import { createApp } from '../app.js';
 import { BridgeError } from '../core/errors.js';
+import { byRecordId } from '../core/record-ids.js';
 import type { FailureEntry } from '../state/ports.js';
 import { runOnce } from './run-once.js';
 import { EXIT, selectSources, withConfig, type CommonOptions } from './run-cli.js';
@@ -41,7 +42,7 @@ export async function failuresListCommand(opts: FailuresListOptions): Promise<nu
       const entries = (await Promise.all(ids.map((id) => state.listFailures(id))))
         .flat()
         .filter((f) => !opts.parked || f.parked)
-        .sort((a, b) => a.sourceId.localeCompare(b.sourceId) || a.recordId.localeCompare(b.recordId, 'en', { numeric: true }));
+        .sort((a, b) => a.sourceId.localeCompare(b.sourceId) || byRecordId.compare(a.recordId, b.recordId));
       process.stdout.write(opts.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatFailures(entries)}\n`);
       return EXIT.ok;
     }),

@@ -4,7 +4,8 @@ import type { RecordWarning, RunReport } from '../state/ports.js';
 
 const COLUMNS = ['read', 'created', 'linked', 'updated', 'unchanged', 'rejected', 'skipped', 'held'] as const;
 
-const RULE_TEXT: Record<WarningRule, string> = {
+/** How each warning rule reads (the CLI report and the status page). */
+export const RULE_TEXT: Record<WarningRule, string> = {
   truncated: 'truncated to fit',
   too_long: 'too long, left out',
   invalid: 'invalid, left out',

@@ -14,6 +14,9 @@ import type { Value } from './types.js';
  */
 export type ConflictKind = 'field' | 'group' | 'match' | 'linked_elsewhere' | 'gone' | 'trashed' | 'merged_linked';
 
+/** Kinds answered by linking the patron to a CRM contact (`--link`); the others by taking a side. */
+export const LINK_KINDS: ReadonlySet<ConflictKind> = new Set<ConflictKind>(['match', 'linked_elsewhere', 'merged_linked']);
+
 /** What happened: the source value was written, the CRM's kept, or nothing written until a person decides. */
 export type ConflictDecision = 'source' | 'crm' | 'review';
 

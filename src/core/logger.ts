@@ -45,11 +45,6 @@ export function withLogContext<T>(ctx: LogContext, fn: () => T): T {
   return contextStore.run({ ...contextStore.getStore(), ...ctx }, fn);
 }
 
-/** The context lines logged now carry (empty outside a job). */
-export function currentLogContext(): LogContext {
-  return contextStore.getStore() ?? {};
-}
-
 /** `[run=… source/stream job=…]`: the context of a text line, compactly. */
 export function formatContext(ctx: LogContext): string {
   const parts: string[] = [];

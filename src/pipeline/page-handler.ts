@@ -7,6 +7,7 @@
  * after the last page, kept failures, or the end of the stream and the source's next one.
  */
 import { advance, nextPage, type IdPage } from '../../connectors/connector.js';
+import { byRecordId } from '../core/record-ids.js';
 import { BridgeError } from '../core/errors.js';
 import { unitOf } from '../core/streams.js';
 import type { Page, PageRequest } from '../core/types.js';
@@ -17,8 +18,6 @@ import type { PageJobData, PipelineDeps, RetryPageJob, SourceBinding, StreamBind
 /** How long a page that has read its records waits in its worker slot for the page before it to commit. */
 const TURN_WAIT_MS = 60_000;
 
-/** Record ids in natural order ("9" before "10"); one collator, not one per comparison (localeCompare with options builds one each time). */
-const byRecordId = new Intl.Collator('en', { numeric: true });
 
 /**
  * The page before this one has not committed within TURN_WAIT_MS (it is slow, or waits for a retry):

@@ -3,7 +3,7 @@
  * act (serve hands it the actions), buttons that do the same. Record ids, field names, codes and
  * reasons only: values stay in Redis (`patron-bridge conflicts show <id>` prints them).
  */
-import type { ConflictEntry } from '../core/conflicts.js';
+import { LINK_KINDS, type ConflictEntry } from '../core/conflicts.js';
 import type { FailureEntry } from '../state/ports.js';
 import { html, type SafeHtml } from './html.js';
 import { age, cli, layout, when, type PageContext } from './layout.js';
@@ -16,8 +16,6 @@ export interface PerSource<T> {
 /** At the cap, the page says where the rest are. */
 const capped = (total: number, max: number, command: string): SafeHtml => (total <= max ? html`` : html`<p>only the first ${max} are shown; all of them: ${cli(command)}</p>`);
 
-/** Kinds answered by linking the patron to a CRM contact; the others by taking a side. */
-export const LINK_KINDS: ReadonlySet<ConflictEntry['kind']> = new Set(['match', 'linked_elsewhere', 'merged_linked']);
 
 /** A POST form with the session's CSRF token and hidden fields; `inner` adds inputs before the button. */
 function button(ctx: PageContext, action: string, fields: Record<string, string>, label: string, inner: SafeHtml = html``): SafeHtml {

@@ -3,7 +3,7 @@
  * rejections (record id, code, reason), warnings (record id, field, rule) and failures. While the
  * run is running, /static/live.js refreshes the counts from /api/runs/<id>.
  */
-import type { WarningRule } from '../core/field-policy.js';
+import { RULE_TEXT } from '../cli/format-report.js';
 import type { RunReport, SourceReport } from '../state/ports.js';
 import { html, type SafeHtml } from './html.js';
 import { cli, layout, seconds, when, type PageContext } from './layout.js';
@@ -13,7 +13,6 @@ export const COUNT_COLUMNS = ['read', 'created', 'linked', 'updated', 'unchanged
 /** Records listed per stream and kind; the rest are in `patron-bridge report <id> --json`. */
 const MAX_LISTED = 200;
 
-const RULE_TEXT: Record<WarningRule, string> = { truncated: 'truncated to fit', too_long: 'too long, left out', invalid: 'invalid, left out' };
 
 /** The cells the live view updates, by name: status, every count, pages and seconds. */
 export function liveCells(s: SourceReport): Record<string, string> {

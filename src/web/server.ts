@@ -4,8 +4,9 @@
  * Content-Security-Policy (scripts and styles only from /static), no framing, nosniff and no-store.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Resolution } from '../core/conflicts.js';
+import { LINK_KINDS, type Resolution } from '../core/conflicts.js';
 import { describeError } from '../core/errors.js';
+import { byRecordId } from '../core/record-ids.js';
 import { nullLogger, type Logger } from '../core/logger.js';
 import type { SyncState } from '../state/ports.js';
 import { ASSETS } from './assets.js';
@@ -13,7 +14,7 @@ import { dashboardPage } from './dashboard-page.js';
 import { html, type SafeHtml } from './html.js';
 import { layout, loginPage, type PageContext } from './layout.js';
 import type { HealthProvider, SchedulesProvider } from './providers.js';
-import { conflictsPage, failuresPage, LINK_KINDS } from './records-pages.js';
+import { conflictsPage, failuresPage } from './records-pages.js';
 import { liveRun, runPage } from './run-page.js';
 import { createSessionStore, type Session } from './sessions.js';
 
@@ -149,7 +150,7 @@ export function createWebServer(opts: WebServerOptions): Server {
     if (path === '/failures') {
       const sources = await Promise.all(opts.sourceIds.map(async (sourceId) => ({
         sourceId,
-        entries: (await state.listFailures(sourceId)).sort((a, b) => a.recordId.localeCompare(b.recordId, 'en', { numeric: true })),
+        entries: (await state.listFailures(sourceId)).sort((a, b) => byRecordId.compare(a.recordId, b.recordId)),
       })));
       return failuresPage(sources, MAX_ENTRIES, ctx);
     }
