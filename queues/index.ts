@@ -1,4 +1,4 @@
-export { QUEUES, jobOptions, newRunId, pageJobId, pageJobSchema, runJobId, runJobSchema } from './jobs.js';
+export { QUEUES, jobOptions, jobPolicyOf, newRunId, pageJobId, pageJobSchema, runJobId, runJobSchema } from './jobs.js';
 export type { JobPolicy } from './jobs.js';
 export { createProducer } from './producer.js';
 export type { Producer } from './producer.js';
@@ -6,7 +6,6 @@ export { createWorkers } from './workers.js';
 export { waitForRun } from './wait.js';
 export type { RunWait } from './wait.js';
 export type { Workers } from './workers.js';
-export { createQueueDepths, JOB_STATES } from './depths.js';
-export type { QueueDepth, QueueDepths } from './depths.js';
+export type { QueueDepth } from './depths.js';
 export { createScheduleWorker, installSchedules, listSchedules, schedulerId, SCHEDULE_QUEUE } from './schedules.js';
 export type { InstallResult, InstalledSchedule, ScheduleJobData, ScheduleKind, ScheduleSpec, ScheduleWorker } from './schedules.js';

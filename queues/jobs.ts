@@ -51,6 +51,11 @@ export interface JobPolicy {
   keepFailed: number;
 }
 
+/** The job policy of the configuration's `sync` section. */
+export function jobPolicyOf(sync: { attempts: number; backoff_ms: number; keep_completed_jobs: number; keep_failed_jobs: number }): JobPolicy {
+  return { attempts: sync.attempts, backoffMs: sync.backoff_ms, keepCompleted: sync.keep_completed_jobs, keepFailed: sync.keep_failed_jobs };
+}
+
 export function jobOptions(policy: JobPolicy): JobsOptions {
   return {
     attempts: policy.attempts,

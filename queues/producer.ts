@@ -1,17 +1,23 @@
 /** Enqueueing runs and pages. Only queues/ imports bullmq. */
+import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PageJobData, RunJobData } from '../src/pipeline/types.js';
-import { QUEUES, jobOptions, pageJobId, runJobId, type JobPolicy } from './jobs.js';
+import { readDepths, type QueueDepth } from './depths.js';
+import { QUEUES, jobOptions, newRunId, pageJobId, runJobId, type JobPolicy } from './jobs.js';
 
 export interface Producer {
   enqueueRun(job: RunJobData): Promise<void>;
+  /** Enqueues a new run (its id from `now` and a random suffix); returns the id. */
+  startRun(now: Date, job: Omit<RunJobData, 'runId'>): Promise<string>;
   enqueuePage(job: PageJobData): Promise<void>;
   /**
    * True when the page's job is waiting to be taken (nobody works on it, and nothing but a free slot
    * holds it back). A delayed job (a retry's backoff) is not: it could not take a slot given up now.
    */
   pageQueued(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<boolean>;
+  /** Jobs per queue and state (the producer's own queues: no connection of their own). */
+  depths(): Promise<QueueDepth[]>;
   close(): Promise<void>;
 }
 
@@ -26,6 +32,12 @@ export function createProducer(connection: Redis, prefix: string, policy: JobPol
     async enqueueRun(job) {
       await runs.add('run', job, { ...opts, jobId: runJobId(job.runId) });
     },
+    async startRun(now, job) {
+      const runId = newRunId(now, randomBytes(3).toString('hex'));
+      await runs.add('run', { runId, ...job }, { ...opts, jobId: runJobId(runId) });
+      return runId;
+    },
+    depths: () => readDepths([runs, pages]),
     async enqueuePage(job) {
       await pages.add('page', job, { ...opts, jobId: pageJobId(job) });
     },

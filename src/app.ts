@@ -2,7 +2,6 @@
  * The composition root: configuration → ports (Redis state, connectors, CRM sink, queues) →
  * pipeline handlers. Nothing else constructs clients.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -10,7 +9,7 @@ import { createKohaConnector } from '../connectors/koha/index.js';
 import { createCiviClient, createCiviCrmSink, createCrmLimiter, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY } from '../connectors/civicrm/index.js';
 import type { CrmRequestEvent } from '../connectors/civicrm/client.js';
 import type { KohaRequestEvent } from '../connectors/koha/client.js';
-import { createProducer, createQueueDepths, createWorkers, newRunId, waitForRun, type Producer, type QueueDepth, type RunWait, type Workers } from '../queues/index.js';
+import { createProducer, createWorkers, jobPolicyOf, waitForRun, type Producer, type QueueDepth, type RunWait, type Workers } from '../queues/index.js';
 import { configError, type LoadedConfig } from './config/load.js';
 import type { Logger } from './core/logger.js';
 import type { RunMode } from './core/types.js';
@@ -21,7 +20,7 @@ import { createEngagementStream, createEngagementWriter, ENGAGEMENT } from './pi
 import { createSweepStream, createSweepWriter, SWEEP } from './pipeline/sweep.js';
 import { createLoanWriter } from './pipeline/loan-writer.js';
 import { createTitleReader } from '../connectors/koha/titles.js';
-import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss } from './state/index.js';
+import { connectRedis, createRedisState, probeRedis, redisTarget, watchForDataLoss, stateOptionsOf } from './state/index.js';
 import type { SyncState } from './state/ports.js';
 import type { CrmSink } from '../connectors/civicrm/sink.js';
 
@@ -110,7 +109,7 @@ export async function createReadPorts(loaded: LoadedConfig, logger: Logger): Pro
   const control = connectRedis(config.redis.url, logger, { maxRetriesPerRequest: 2 });
   return {
     sources,
-    state: createRedisState(control, config.redis.prefix, { leaseTtlMs: config.sync.lease_seconds * 1000 }),
+    state: createRedisState(control, config.redis.prefix, stateOptionsOf(config.sync)),
     crm: createCiviCrmSink(config.crm, { logger }),
     async close() {
       await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
@@ -134,7 +133,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
   const workerConn = connectRedis(url, logger, { maxRetriesPerRequest: null });
   const control = connectRedis(url, logger, { maxRetriesPerRequest: 2 });
   const prefix = config.redis.prefix;
-  const state = createRedisState(control, prefix, { leaseTtlMs: config.sync.lease_seconds * 1000, keepRunsDays: config.sync.keep_runs_days });
+  const state = createRedisState(control, prefix, stateOptionsOf(config.sync));
   addInternalStreams(loaded, sources, state);
   let lost: string | null = null;
   await watchForDataLoss(control, prefix, () => {
@@ -144,12 +143,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
       '(contacts are matched on external_identifier).';
     logger.error('redis lost its data', { error: lost });
   });
-  const producer = createProducer(control, prefix, {
-    attempts: config.sync.attempts,
-    backoffMs: config.sync.backoff_ms,
-    keepCompleted: config.sync.keep_completed_jobs,
-    keepFailed: config.sync.keep_failed_jobs,
-  });
+  const producer = createProducer(control, prefix, jobPolicyOf(config.sync));
   // One limiter for every worker process on this prefix; a permit outlives the longest request (crm.timeout_ms).
   const limiter = createCrmLimiter(control, prefix, {
     maxConcurrency: config.crm.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
@@ -171,7 +165,6 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
     pageQueued: (job) => producer.pageQueued(job),
   };
   const workers: Workers[] = [];
-  const depths = createQueueDepths(control, prefix);
 
   const app: App = {
     loaded,
@@ -186,9 +179,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
     },
     async enqueueRun(mode, sourceIds, recordIds) {
       const ids = sourceIds && sourceIds.length > 0 ? sourceIds : [...sources.keys()];
-      const runId = newRunId(deps.clock(), randomBytes(3).toString('hex'));
-      await producer.enqueueRun({ runId, mode, sourceIds: ids, ...(recordIds && recordIds.length ? { recordIds } : {}) });
-      return runId;
+      return producer.startRun(deps.clock(), { mode, sourceIds: ids, ...(recordIds && recordIds.length ? { recordIds } : {}) });
     },
     async findUnfinishedRun(sourceIds) {
       const wanted = new Set(sourceIds && sourceIds.length > 0 ? sourceIds : sources.keys());
@@ -215,13 +206,12 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
       return waitForRun(control, prefix, state, runId, { ...opts, stateLost: () => lost });
     },
     stateLost: () => lost,
-    queueDepths: () => depths.read(),
+    queueDepths: () => producer.depths(),
     async close(opts = {}) {
       const graceMs = opts.graceMs ?? 30_000;
       const inTime = await Promise.all(workers.map((w) => w.close(graceMs)));
       if (inTime.includes(false)) logger.warn('workers did not stop in time; jobs still in hand are taken up again by the next worker', { graceMs });
       await producer.close().catch(() => {});
-      await depths.close().catch(() => {});
       await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
       workerConn.disconnect();
       control.disconnect();

@@ -28,6 +28,21 @@ export interface GroupWriter {
 
 export function createGroupWriter(client: CiviClient, batchSize: number, logger: Logger, width = 1): GroupWriter {
   const known = new Set<string>();
+  const saving = new Map<string, Promise<void>>();
+
+  const saveGroups = async (refs: readonly GroupRef[]) => {
+    try {
+      await client.call('Group', 'save', { records: refs.map((r) => ({ name: r.name, title: r.title })), match: ['name'] });
+    } catch (err) {
+      const e = classifyError(err);
+      if (e.transient) throw e;
+      throw new BridgeError(e.code, `cannot create or update the CiviCRM group(s) ${refs.map((r) => r.name).join(', ')}: ${e.message}`, {
+        context: e.context,
+        cause: e,
+      });
+    }
+    for (const r of refs) known.add(r.name);
+  };
 
   const save = (rows: readonly MembershipRow[]) =>
     client.call('GroupContact', 'save', {
@@ -37,19 +52,15 @@ export function createGroupWriter(client: CiviClient, batchSize: number, logger:
 
   return {
     async ensure(refs) {
-      const byName = new Map(refs.filter((r) => !known.has(r.name)).map((r) => [r.name, r] as const));
-      if (byName.size === 0) return;
-      try {
-        await client.call('Group', 'save', { records: [...byName.values()].map((r) => ({ name: r.name, title: r.title })), match: ['name'] });
-      } catch (err) {
-        const e = classifyError(err);
-        if (e.transient) throw e;
-        throw new BridgeError(e.code, `cannot create or update the CiviCRM group(s) ${[...byName.keys()].join(', ')}: ${e.message}`, {
-          context: e.context,
-          cause: e,
-        });
+      // Batches of a page run side by side: one Group.save per name at a time, the others wait for it.
+      const byName = new Map(refs.filter((r) => !known.has(r.name) && !saving.has(r.name)).map((r) => [r.name, r] as const));
+      const waitFor = [...new Set(refs.map((r) => saving.get(r.name)).filter((p) => p !== undefined))];
+      if (byName.size > 0) {
+        const done = saveGroups([...byName.values()]);
+        for (const name of byName.keys()) saving.set(name, done);
+        waitFor.push(done.finally(() => { for (const name of byName.keys()) saving.delete(name); }));
       }
-      for (const name of byName.keys()) known.add(name);
+      await Promise.all(waitFor);
     },
 
     async existing(names) {

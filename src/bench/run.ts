@@ -58,7 +58,7 @@ const SEED = 21;
 
 interface Sandbox {
   child: ChildProcess;
-  info: { koha: string; civi: string; timezone: string; anonymousPatronId: number | null; admin: string; patrons: number; loans: number };
+  info: { koha: string; civi: string; timezone: string; anonymousPatronId: number | null; patrons: number; loans: number };
   ask<T>(cmd: string, extra?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }

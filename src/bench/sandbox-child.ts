@@ -42,5 +42,5 @@ process.on('message', (m: Message) => {
 });
 send({
   ready: true, koha: env.koha.url, civi: env.civi.url, timezone: env.civi.timezone, anonymousPatronId: env.koha.anonymousPatronId,
-  admin: env.civi.keys.admin, sync: env.civi.keys.sync, patrons: env.dataset.patrons.length, loans: env.dataset.checkouts.length,
+  patrons: env.dataset.patrons.length, loans: env.dataset.checkouts.length,
 });

@@ -7,13 +7,12 @@
 import type { AddressInfo } from 'node:net';
 import { configError, type LoadedConfig } from '../config/load.js';
 import type { Logger } from '../core/logger.js';
-import { randomBytes } from 'node:crypto';
-import { createProducer, createQueueDepths, newRunId } from '../../queues/index.js';
+import { createProducer, jobPolicyOf } from '../../queues/index.js';
 import { checkHealth } from '../observe/health.js';
 import { createObserveHandler } from '../observe/http.js';
 import { createMetrics } from '../observe/metrics.js';
-import { scheduleStatus, watchSources } from '../schedule/index.js';
-import { connectRedis, createRedisState, probeRedis } from '../state/index.js';
+import { scheduleStatus, watchdogStates } from '../schedule/index.js';
+import { connectRedis, createRedisState, probeRedis, stateOptionsOf } from '../state/index.js';
 import { createWebServer, type WebActions, type WebServerOptions } from '../web/index.js';
 import { onStopSignal } from './process-end.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
@@ -41,29 +40,23 @@ export async function startStatusPage(
   }
   await probeRedis(config.redis.url);
   const redis = connectRedis(config.redis.url, logger, { maxRetriesPerRequest: 1 });
-  const state = createRedisState(redis, config.redis.prefix, { leaseTtlMs: config.sync.lease_seconds * 1000, keepRunsDays: config.sync.keep_runs_days });
+  const state = createRedisState(redis, config.redis.prefix, stateOptionsOf(config.sync));
   const sourceIds = config.sources.map((s) => s.id);
   const health = () => checkHealth({ loaded, logger });
-  const depths = createQueueDepths(redis, config.redis.prefix);
   const metrics = createMetrics({
-    watchdog: async () => (await watchSources({ config, state, now: new Date() })).map((v) => ({ sourceId: v.sourceId, watchdog: v.verdict.state })),
+    watchdog: () => watchdogStates({ config, state, now: new Date() }),
   });
-  metrics.bind({ state, sourceIds, queueDepths: () => depths.read() });
+  metrics.bind({ state, sourceIds, queueDepths: () => producer.depths() });
   const observe = createObserveHandler({ health, metrics, logger });
   // The buttons do what the CLI does: an answer is recorded and its record replayed; failures replayed. The
   // replay runs are enqueued for the workers (`patron-bridge worker`), like `sync` without --once.
-  const producer = createProducer(redis, config.redis.prefix, {
-    attempts: config.sync.attempts, backoffMs: config.sync.backoff_ms, keepCompleted: config.sync.keep_completed_jobs, keepFailed: config.sync.keep_failed_jobs,
-  });
-  const replay = async (sourceId: string, recordIds: string[]) => {
-    const runId = newRunId(new Date(), randomBytes(3).toString('hex'));
-    await producer.enqueueRun({ runId, mode: 'replay', sourceIds: [sourceId], ...(recordIds.length ? { recordIds } : {}) });
-    return { runId };
-  };
+  const producer = createProducer(redis, config.redis.prefix, jobPolicyOf(config.sync));
+  const replay = async (sourceId: string, recordIds: string[]) =>
+    ({ runId: await producer.startRun(new Date(), { mode: 'replay', sourceIds: [sourceId], ...(recordIds.length ? { recordIds } : {}) }) });
   const actions: WebActions = {
-    async resolveConflict(sourceId, id, resolution) {
-      const c = await state.resolveConflict(sourceId, id, resolution, new Date().toISOString());
-      return replay(sourceId, c ? [c.recordId] : []);
+    async resolveConflict(conflict, resolution) {
+      await state.resolveConflict(conflict.sourceId, conflict.id, resolution, new Date().toISOString());
+      return replay(conflict.sourceId, [conflict.recordId]);
     },
     replayFailures: replay,
   };
@@ -85,7 +78,6 @@ export async function startStatusPage(
     });
   } catch (err) {
     await producer.close().catch(() => {});
-    await depths.close().catch(() => {});
     redis.disconnect();
     throw configError(loaded, ['serve', 'port'], `cannot listen on ${host}:${opts.port ?? serve.port}: ${(err as Error).message}`);
   }
@@ -98,7 +90,6 @@ export async function startStatusPage(
         server.closeAllConnections();
       });
       await producer.close().catch(() => {});
-      await depths.close().catch(() => {});
       redis.disconnect();
     },
   };

@@ -5,7 +5,7 @@
 import { createApp, type App } from '../app.js';
 import { createMetrics } from '../observe/metrics.js';
 import { serveObservability } from '../observe/serve.js';
-import { startSchedules, watchSources } from '../schedule/index.js';
+import { startSchedules, watchdogStates } from '../schedule/index.js';
 import { exitIfStuck, onStopSignal } from './process-end.js';
 import { EXIT, withConfig, type CommonOptions } from './run-cli.js';
 
@@ -19,8 +19,7 @@ export async function workerCommand(opts: WorkerOptions): Promise<number> {
     let app: App | undefined;
     // The watchdog gauge is read at scrape time, from the same state `status` reads.
     const metrics = createMetrics({
-      watchdog: async () =>
-        app ? (await watchSources({ config: loaded.config, state: app.state, now: new Date() })).map((v) => ({ sourceId: v.sourceId, watchdog: v.verdict.state })) : [],
+      watchdog: async () => (app ? watchdogStates({ config: loaded.config, state: app.state, now: new Date() }) : []),
     });
     app = await createApp(loaded, logger, { observe: metrics.observe });
     const http = await serveObservability(app, metrics, logger, opts.httpPort ?? loaded.config.http.port).catch(async (err: unknown) => {
@@ -36,9 +35,11 @@ export async function workerCommand(opts: WorkerOptions): Promise<number> {
     logger.info('workers started', { sources: loaded.config.sources.map((s) => s.id), concurrency: loaded.config.sync.concurrency });
     await new Promise<void>((resolve) => onStopSignal(resolve));
     logger.info('stopping workers: the jobs in hand get 30 s to finish (send the signal again to exit at once)');
+    // The schedules first (they use the app's connections), then the app, within the 30 s the line above promises.
+    const deadline = Date.now() + 30_000;
     await schedules.close(30_000);
     await http?.close();
-    await app.close({ graceMs: 30_000 });
+    await app.close({ graceMs: Math.max(1000, deadline - Date.now()) });
     exitIfStuck();
     return EXIT.ok;
   });

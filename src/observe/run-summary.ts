@@ -2,20 +2,13 @@
  * What the kept run reports say per source (pure): its runs by status and its latest finished run.
  * A source's part of a run succeeded when every one of its streams is done.
  */
-import type { RunReport, RunStatus, SourceReport } from '../state/ports.js';
+import { sourceStatus, type RunReport, type RunStatus, type SourceReport } from '../state/ports.js';
 
 export interface SourceRunSummary {
   sourceId: string;
   runs: Record<RunStatus, number>;
   /** The newest run in which the source finished (done or failed): its streams' rows. */
   lastFinished: { runId: string; status: 'done' | 'failed'; streams: SourceReport[] } | null;
-}
-
-/** The source's status in one run: failed when a stream failed, running while one runs, else done. */
-export function sourceStatus(streams: readonly SourceReport[]): RunStatus {
-  if (streams.some((s) => s.status === 'failed')) return 'failed';
-  if (streams.some((s) => s.status === 'running')) return 'running';
-  return 'done';
 }
 
 /** `runs` newest first (as listRuns gives them). Sources without a run get zero counts and nulls. */

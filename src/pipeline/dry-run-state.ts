@@ -76,7 +76,8 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
       const older = old.updatedAt && old.lastId && compareKeys({ updatedAt: c.cursor.updatedAt, id: c.cursor.lastId }, { updatedAt: old.updatedAt, id: old.lastId }) <= 0;
       if (!older) cursors.set(c.unit, c.cursor);
     }
-    const kept = new Map((await listFailures(c.sourceId)).map((f) => [`${f.stream}/${f.recordId}`, f]));
+    // The kept failures are read only for a page that records failures (their counts go on).
+    const kept = new Map(c.failed.length ? (await listFailures(c.sourceId)).map((f) => [`${f.stream}/${f.recordId}`, f]) : []);
     const f = layerOf(failures, c.sourceId);
     for (const r of c.failed) f.set(`${c.stream}/${r.recordId}`, recordFailure(kept.get(`${c.stream}/${r.recordId}`), r, c));
     for (const id of c.cleared) f.set(`${c.stream}/${id}`, null);
@@ -113,6 +114,7 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
     resetSource: refuse('reset a source'),
     resolveConflict: refuse('resolve conflicts'),
     getCommittedPage: (runId, unit, pageNo) => run.getCommittedPage(runId, unit, pageNo),
+    turnState: (runId, unit, pageNo) => run.turnState(runId, unit, pageNo),
     lastCommittedPage: (runId, unit) => run.lastCommittedPage(runId, unit),
     async acquireLease(sourceId, runId, ttlMs) {
       const holder = await real.leaseHolder(sourceId);

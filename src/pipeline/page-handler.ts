@@ -180,18 +180,15 @@ const nextWindowJob = (job: PageJobData, request: PageRequest): PageJobData => (
 async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean> {
   if (job.pageNo === 1 || job.phase === 'retry') return true;
   const until = Date.now() + TURN_WAIT_MS;
-  // A short steady poll: the turn comes as soon as the page before commits (the CRM waits on nobody).
-  // Now and then (and before giving the slot up) a look whether the stream has ended without this page.
+  // A short steady poll (one cheap read): the turn comes as soon as the page before commits (the CRM
+  // waits on nobody); a stream that has ended without this page ends the wait too.
   for (let polls = 1; ; polls++) {
-    if (await deps.state.getCommittedPage(job.runId, unit, job.pageNo - 1)) return true;
+    const turn = await deps.state.turnState(job.runId, unit, job.pageNo - 1);
+    if (turn !== 'wait') return turn === 'go';
     // The page before sits in the queue behind this one (put back after a crash, every slot taken by
     // pages waiting for it): give the slot up now rather than after TURN_WAIT_MS.
     if (polls % 100 === 0 && (await deps.pageQueued?.({ ...job, pageNo: job.pageNo - 1 }))) throw new NotYourTurnError(job.pageNo, 500);
-    if (polls % 200 === 0 || Date.now() > until) {
-      const run = await deps.state.getRun(job.runId);
-      if (!run || run.sources.some((s) => s.sourceId === job.sourceId && s.stream === job.stream && s.status !== 'running')) return false;
-      if (Date.now() > until) throw new NotYourTurnError(job.pageNo, 2_000);
-    }
+    if (Date.now() > until) throw new NotYourTurnError(job.pageNo, 2_000);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

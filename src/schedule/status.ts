@@ -4,7 +4,7 @@
  * firing is computed from the cron expression, as the scheduler computes it.
  */
 import type { Config, SourceConfig } from '../config/schema.js';
-import type { RunReport, SyncState } from '../state/ports.js';
+import { sourceStatus, type RunReport, type SyncState } from '../state/ports.js';
 import { nextFiring } from './cron.js';
 import { watchdog, type WatchdogState, type WatchedSchedule, type WatchdogVerdict } from './watchdog.js';
 
@@ -52,10 +52,10 @@ export async function watchSources(opts: { config: Config; state: SyncState; now
   );
 }
 
-/** A source's part of a run: failed if a stream failed, running while one runs, else done. */
+/** A source's part of a run, with its status and when its last stream ended. */
 function lastRunOf(run: RunReport, sourceId: string): SourceScheduleStatus['lastRun'] {
   const own = run.sources.filter((s) => s.sourceId === sourceId);
-  const status = own.some((s) => s.status === 'failed') ? 'failed' : own.some((s) => s.status === 'running') ? 'running' : 'done';
+  const status = sourceStatus(own);
   const ends = own.map((s) => s.finishedAt).filter((x): x is string => x !== undefined).sort();
   return { runId: run.runId, status, startedAt: run.startedAt, ...(status !== 'running' && ends.length ? { finishedAt: ends[ends.length - 1]! } : {}) };
 }
@@ -70,6 +70,11 @@ async function lastRuns(state: SyncState, sourceIds: readonly string[]): Promise
     if (found.size === sourceIds.length) break;
   }
   return found;
+}
+
+/** Each source's watchdog state alone (the metrics gauge of `worker` and `serve`). */
+export async function watchdogStates(opts: { config: Config; state: SyncState; now: Date }): Promise<Array<{ sourceId: string; watchdog: WatchdogState }>> {
+  return (await watchSources(opts)).map((v) => ({ sourceId: v.sourceId, watchdog: v.verdict.state }));
 }
 
 export async function scheduleStatus(opts: { config: Config; state: SyncState; now: Date }): Promise<SourceScheduleStatus[]> {

@@ -1,4 +1,4 @@
-export { createRedisState } from './redis-state.js';
+export { createRedisState, stateOptionsOf } from './redis-state.js';
 export type { RedisStateOptions } from './redis-state.js';
 export { createMemoryState } from './memory-state.js';
 export { connectRedis, explainRedisError, probeRedis, redisTarget, watchForDataLoss } from './redis-connect.js';

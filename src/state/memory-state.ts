@@ -101,6 +101,10 @@ export function createMemoryState(
     async getCommittedPage(runId, sourceId, pageNo) {
       return pages.get(pageKey(runId, sourceId))?.get(pageNo) ?? null;
     },
+    async turnState(runId, unit, pageNo) {
+      if (pages.get(pageKey(runId, unit))?.has(pageNo)) return 'go';
+      return done.get(runId)?.has(unit) || !runs.has(runId) ? 'ended' : 'wait';
+    },
     async lastCommittedPage(runId, sourceId) {
       const p = pages.get(pageKey(runId, sourceId));
       const last = Math.max(0, ...(p?.keys() ?? []));

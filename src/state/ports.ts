@@ -156,6 +156,11 @@ export interface SyncState extends IndexState {
    */
   commitPage(commit: PageCommit): Promise<void>;
   getCommittedPage(runId: string, unit: string, pageNo: number): Promise<CommittedPage | null>;
+  /**
+   * Whether a page waiting for its turn may go: 'go' when page `pageNo` of the stream is committed,
+   * 'ended' when the stream has finished (or the run is gone), else 'wait'. Cheap: it reads no report.
+   */
+  turnState(runId: string, unit: string, pageNo: number): Promise<'go' | 'ended' | 'wait'>;
   /** The highest committed page of a run's stream, or null. */
   lastCommittedPage(runId: string, unit: string): Promise<(CommittedPage & { pageNo: number }) | null>;
 
@@ -301,6 +306,13 @@ function countWarnings(warnings: readonly RecordWarning[]): WarningCount[] {
   }
   const byName = (a: WarningCount, b: WarningCount) => (`${a.field} ${a.rule}` < `${b.field} ${b.rule}` ? -1 : 1);
   return [...counts.values()].sort((a, b) => b.count - a.count || byName(a, b));
+}
+
+/** A source's status in one run (its streams' rows): failed when a stream failed, running while one runs, else done. */
+export function sourceStatus(streams: readonly Pick<SourceReport, 'status'>[]): RunStatus {
+  if (streams.some((s) => s.status === 'failed')) return 'failed';
+  if (streams.some((s) => s.status === 'running')) return 'running';
+  return 'done';
 }
 
 /** True when a running run's unfinished sources are all without its lease: nobody is working on it. */

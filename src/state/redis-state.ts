@@ -43,6 +43,11 @@ export interface RedisStateOptions {
   now?: () => number;
 }
 
+/** The state's options from the configuration's `sync` section (every process reads the same history). */
+export function stateOptionsOf(sync: { lease_seconds: number; keep_runs_days: number }): RedisStateOptions {
+  return { leaseTtlMs: sync.lease_seconds * 1000, keepRunsDays: sync.keep_runs_days };
+}
+
 export function createRedisState(redis: Redis, prefix: string, opts: RedisStateOptions = {}): SyncState {
   const leaseTtlMs = opts.leaseTtlMs ?? 300_000;
   const keepRunsMs = (opts.keepRunsDays ?? 90) * DAY_MS;
@@ -179,6 +184,13 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     async getCommittedPage(runId, sourceId, pageNo) {
       const raw = await redis.hget(k.pages(runId, sourceId), String(pageNo));
       return raw ? (JSON.parse(raw) as CommittedPage) : null;
+    },
+
+    async turnState(runId, unit, pageNo) {
+      const res = await redis.multi().hexists(k.pages(runId, unit), String(pageNo)).hexists(k.done(runId), unit).exists(k.run(runId)).exec();
+      checkExec(`read the turn of run ${runId}`)(res);
+      const [committed, finished, kept] = res!.map(([, v]) => v as number);
+      return committed ? 'go' : finished || !kept ? 'ended' : 'wait';
     },
 
     async lastCommittedPage(runId, sourceId) {

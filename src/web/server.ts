@@ -4,7 +4,7 @@
  * Content-Security-Policy (scripts and styles only from /static), no framing, nosniff and no-store.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { LINK_KINDS, type Resolution } from '../core/conflicts.js';
+import { LINK_KINDS, type ConflictEntry, type Resolution } from '../core/conflicts.js';
 import { describeError } from '../core/errors.js';
 import { byRecordId } from '../core/record-ids.js';
 import { nullLogger, type Logger } from '../core/logger.js';
@@ -37,7 +37,8 @@ export interface WebServerOptions {
 }
 
 export interface WebActions {
-  resolveConflict(sourceId: string, id: string, resolution: Resolution): Promise<{ runId: string }>;
+  /** Keeps the answer and replays the conflict's record. */
+  resolveConflict(conflict: ConflictEntry, resolution: Resolution): Promise<{ runId: string }>;
   replayFailures(sourceId: string, recordIds: string[]): Promise<{ runId: string }>;
 }
 
@@ -177,7 +178,7 @@ export function createWebServer(opts: WebServerOptions): Server {
     if (take === 'source' || take === 'crm') resolution = { take };
     else if (LINK_KINDS.has(conflict.kind) && Number.isSafeInteger(link) && link >= 1) resolution = { link };
     else throw new HttpError(400, LINK_KINDS.has(conflict.kind) ? 'answer with take source, or a contact id to link' : 'answer with take source or take crm');
-    const { runId } = await actions.resolveConflict(sourceId, conflict.id, resolution);
+    const { runId } = await actions.resolveConflict(conflict, resolution);
     logger.info('status page: conflict answered', { sourceId, conflictId: conflict.id, runId });
     return runId;
   }
