@@ -7,5 +7,5 @@ export { waitForRun } from './wait.js';
 export type { RunWait } from './wait.js';
 export type { Workers } from './workers.js';
 export type { QueueDepth } from './depths.js';
-export { createScheduleWorker, installSchedules, listSchedules, schedulerId, SCHEDULE_QUEUE } from './schedules.js';
-export type { InstallResult, InstalledSchedule, ScheduleJobData, ScheduleKind, ScheduleSpec, ScheduleWorker } from './schedules.js';
+export { createScheduleWorker, installSchedules, listSchedules } from './schedules.js';
+export type { InstallResult, ScheduleJobData, ScheduleKind, ScheduleSpec, ScheduleWorker } from './schedules.js';

@@ -58,6 +58,11 @@ export interface RequestObservers {
   koha?: (sourceId: string, event: KohaRequestEvent) => void;
 }
 
+/** Releases the sources' connectors (tokens, sockets). */
+export async function closeSources(sources: ReadonlyMap<string, SourceBinding>): Promise<void> {
+  await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
+}
+
 export async function loadSources(loaded: LoadedConfig, logger: Logger, observe: RequestObservers = {}): Promise<Map<string, SourceBinding>> {
   const sources = new Map<string, SourceBinding>();
   for (const [i, src] of loaded.config.sources.entries()) {
@@ -112,7 +117,7 @@ export async function createReadPorts(loaded: LoadedConfig, logger: Logger): Pro
     state: createRedisState(control, config.redis.prefix, stateOptionsOf(config.sync)),
     crm: createCiviCrmSink(config.crm, { logger }),
     async close() {
-      await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
+      await closeSources(sources);
       control.disconnect();
     },
   };
@@ -212,7 +217,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
       const inTime = await Promise.all(workers.map((w) => w.close(graceMs)));
       if (inTime.includes(false)) logger.warn('workers did not stop in time; jobs still in hand are taken up again by the next worker', { graceMs });
       await producer.close().catch(() => {});
-      await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
+      await closeSources(sources);
       workerConn.disconnect();
       control.disconnect();
     },

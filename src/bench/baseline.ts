@@ -122,6 +122,17 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
     libraryContact = Number(src[0]!['id']);
   }
 
+  /** A write the CRM refuses is counted and skipped, as typical integrations do; anything else stops the sync. */
+  const refusedOr = async <T>(write: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await write();
+    } catch (err) {
+      if (!(err instanceof CrmRefused)) throw err;
+      out.refused++;
+      return null;
+    }
+  };
+
   const patrons = await kohaList('/patrons', {});
   for (const p of patrons) {
     const surname = str(p['surname']);
@@ -141,18 +152,12 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
       ['Card_Number', str(p['cardnumber'])], ['Home_Branch', p['library_id']], ['Patron_Category', p['category_id']], ['Card_Expiry', validDate(p['expiry_date'])],
     ];
     for (const [name, v] of custom) if (patronFields.has(name)) values[`Library_Patron.${name}`] = v ?? null;
-    let contactId: number;
-    try {
-      const [id, created] = await upsert('Contact', [['external_identifier', '=', values['external_identifier']]], values);
-      contactId = id;
-      if (created) out.contactsCreated++;
-      else out.contactsUpdated++;
-      out.patrons++;
-    } catch (err) {
-      if (!(err instanceof CrmRefused)) throw err;
-      out.refused++;
-      continue;
-    }
+    const contact = await refusedOr(() => upsert('Contact', [['external_identifier', '=', values['external_identifier']]], values));
+    if (!contact) continue;
+    const [contactId, contactCreated] = contact;
+    if (contactCreated) out.contactsCreated++;
+    else out.contactsUpdated++;
+    out.patrons++;
     const street = [str(p['street_number']), str(p['address'])].filter(Boolean).join(' ') || null;
     const locations: Array<[string, Rec | null]> = [
       ['Email', str(p['email']) ? { email: str(p['email']) } : null],
@@ -164,12 +169,7 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
     ];
     for (const [entity, loc] of locations) {
       if (!loc) continue;
-      try {
-        await upsert(entity, [['contact_id', '=', contactId], ['is_primary', '=', true]], { ...loc, contact_id: contactId, is_primary: true, 'location_type_id:name': 'Home' });
-      } catch (err) {
-        if (!(err instanceof CrmRefused)) throw err;
-        out.refused++;
-      }
+      await refusedOr(() => upsert(entity, [['contact_id', '=', contactId], ['is_primary', '=', true]], { ...loc, contact_id: contactId, is_primary: true, 'location_type_id:name': 'Home' }));
     }
     if (!opts.loans) continue;
     const loans = [
@@ -191,15 +191,11 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
         'Library_Loan.Return_Date': dateOf(returned),
         'Library_Loan.Branch': c['library_id'] ?? null,
       };
-      try {
-        const [, created] = await upsert('Activity', [['Library_Loan.Loan_ID', '=', loanId]], activity);
-        if (created) out.activitiesCreated++;
-        else out.activitiesUpdated++;
-        out.loans++;
-      } catch (err) {
-        if (!(err instanceof CrmRefused)) throw err;
-        out.refused++;
-      }
+      const saved = await refusedOr(() => upsert('Activity', [['Library_Loan.Loan_ID', '=', loanId]], activity));
+      if (!saved) continue;
+      if (saved[1]) out.activitiesCreated++;
+      else out.activitiesUpdated++;
+      out.loans++;
     }
   }
   out.wallMs = performance.now() - t0;

@@ -8,7 +8,7 @@ import { emptyCursor } from '../state/ports.js';
 import { firstPage } from '../../connectors/connector.js';
 import { createCiviCrmSink } from '../../connectors/civicrm/index.js';
 import type { ContactFit } from '../../connectors/civicrm/sink.js';
-import { loadSources } from '../app.js';
+import { closeSources, loadSources } from '../app.js';
 import { PATRONS } from '../core/streams.js';
 import { describeError } from '../core/errors.js';
 import type { FieldWarning } from '../core/field-policy.js';
@@ -87,7 +87,7 @@ export async function mappingPreviewCommand(opts: MappingPreviewOptions): Promis
         all.push({ sourceId, records, crmChecked: fits !== null });
       }
     } finally {
-      await Promise.all([...sources.values()].map((s) => s.connector.close?.()));
+      await closeSources(sources);
     }
     process.stdout.write(opts.json ? `${JSON.stringify(all, null, 2)}\n` : `${all.map((s) => formatPreview(s.sourceId, s.records)).join('\n')}\n`);
     return EXIT.ok;

@@ -71,6 +71,8 @@ export interface LoanPlan {
 }
 
 export const loanKey = (sourceId: string, checkoutId: string | number): string => `${sourceId}:checkout:${checkoutId}`;
+/** The checkout id (the source record id) of a loan key: the inverse of loanKey. */
+export const checkoutIdOf = (key: string): string => key.slice(key.lastIndexOf(':') + 1);
 
 /** A Koha date-time (RFC 3339, or naive in the Koha zone) as a naive local time in `zone`, or null. */
 export function localDateTime(value: unknown, kohaZone: string, zone: string): string | null {

@@ -10,6 +10,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { unitOf } from '../core/streams.js';
 import type { RunMode } from '../core/types.js';
+import { checkoutIdOf } from '../mapping/loans.js';
 import type { PageCommit, SourceReport, SyncState } from '../state/ports.js';
 import { createDryRunCrm, type FieldChange, type PlannedWrite } from './dry-run-crm.js';
 import { createDryRunState } from './dry-run-state.js';
@@ -78,7 +79,7 @@ export async function dryRun(ports: DryRunPorts, job: { mode: Exclude<RunMode, '
     const list = records.get(c.unit) ?? records.set(c.unit, []).get(c.unit)!;
     const writesOf = new Map<string, PlannedWrite>();
     for (const w of writes) if (w.kind !== 'activity-delete') writesOf.set(w.recordId, w);
-    const deleted = new Map(writes.flatMap((w) => (w.kind === 'activity-delete' ? w.keys.map((k) => [k.slice(k.lastIndexOf(':') + 1), k] as const) : [])));
+    const deleted = new Map(writes.flatMap((w) => (w.kind === 'activity-delete' ? w.keys.map((k) => [checkoutIdOf(k), k] as const) : [])));
     const rejected = new Set(c.result.rejections.map((r) => r.recordId));
     const held = new Map(c.failed.filter((f) => !rejected.has(f.recordId)).map((f) => [f.recordId, f]));
     for (const { recordId, action } of acted) {

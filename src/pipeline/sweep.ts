@@ -14,7 +14,7 @@ import type { Stream } from '../../connectors/connector.js';
 import { BridgeError } from '../core/errors.js';
 import { CHECKOUTS, PATRONS, unitOf } from '../core/streams.js';
 import type { SentState } from '../core/types.js';
-import { LOAN_FIELDS } from '../mapping/loans.js';
+import { checkoutIdOf, LOAN_FIELDS } from '../mapping/loans.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import { takeOutOfSync } from './patron-writer.js';
 import { tally } from './tally.js';
@@ -84,14 +84,14 @@ export function createSweepWriter(mapping: CompiledMapping, opts: { sourceId: st
         const lost = [...(await deps.state.pickSent(loansUnit, (key, s) => {
           if (s.deleted) return false;
           live += 1;
-          return !seenLoans.has(key.slice(key.lastIndexOf(':') + 1));
+          return !seenLoans.has(checkoutIdOf(key));
         }))];
         if (massive(lost.length, live, max)) throw tooMany('loans in the CRM', lost.length, live, max);
         if (lost.length) {
           await deps.crm.deleteActivities(lost.map(([key]) => key), LOAN_FIELDS.id);
           await deps.state.noteLoanOwners(loansUnit, lost.map(([key]) => ({ loanKey: key, patronKey: null, day: null })));
           await deps.state.putSent(loansUnit, new Map<string, SentState>(lost.map(([key]) => [key, { groups: [], at, deleted: true }])));
-          for (const [key] of lost) tally(deps, result, 'deleted', key.slice(key.lastIndexOf(':') + 1));
+          for (const [key] of lost) tally(deps, result, 'deleted', checkoutIdOf(key));
         }
       }
       result.read = 0; // the sweep reads no source record of its own

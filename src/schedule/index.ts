@@ -1,10 +1,7 @@
-export { cronProblem, lastFiring, nextFiring } from './cron.js';
 export { isAlarm, isoSeconds, watchdog } from './watchdog.js';
 export type { WatchdogInput, WatchdogState, WatchdogVerdict, WatchedSchedule } from './watchdog.js';
-export { scheduleKey, scheduleOf, scheduleStatus, watchdogStates, watchSources } from './status.js';
+export { scheduleKey, scheduleOf, scheduleStatus, watchdogStates } from './status.js';
 export type { SourceScheduleStatus, SourceVerdict } from './status.js';
-export { ALARM_REPEAT_MS, createAlarmLog } from './alarms.js';
+export { createAlarmLog } from './alarms.js';
 export { startScheduledRun } from './scheduled-run.js';
-export type { ScheduledOutcome } from './scheduled-run.js';
 export { scheduleSpecs, startSchedules } from './service.js';
-export type { ScheduleService, ScheduleServiceOptions } from './service.js';
