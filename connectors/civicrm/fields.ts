@@ -101,14 +101,15 @@ export function buildFieldSpecs(
 export async function fetchContactFields(client: CiviClient): Promise<Map<string, FieldSpec>> {
   const fields = new Map<LimitEntity, RawField[]>();
   const options = new Map<LimitEntity, Map<string, unknown>>();
-  for (const { entity } of SOURCES) {
+  // The entities side by side (a run's start waits for them); each one's option load follows its field list.
+  await Promise.all(SOURCES.map(async ({ entity }) => {
     // Individual: custom groups that extend Individual only show up for that contact type.
     const values = entity === 'Contact' ? { values: { contact_type: 'Individual' } } : {};
     const res = await client.call<RawField>(entity, 'getFields', { action: 'create', select: SELECT, ...values });
     const writable = res.values.filter(isWritable);
     fields.set(entity, writable);
     const withOptions = writable.filter((f) => f.options === true && !NO_OPTION_LOAD.has(f.name)).map((f) => f.name);
-    if (withOptions.length === 0) continue;
+    if (withOptions.length === 0) return;
     const loaded = await client.call<RawField>(entity, 'getFields', {
       action: 'create',
       select: ['name', 'options'],
@@ -117,7 +118,7 @@ export async function fetchContactFields(client: CiviClient): Promise<Map<string
       ...values,
     });
     options.set(entity, new Map(loaded.values.map((f) => [f.name, f.options])));
-  }
+  }));
   return buildFieldSpecs(fields, options);
 }
 
@@ -125,21 +126,28 @@ export type FieldDescriber = (opts?: { fresh?: boolean }) => Promise<Map<string,
 
 /**
  * A describer that caches the answer for `maxAgeMs`; `fresh` fetches again (each run starts so,
- * since a CRM admin may have added fields since; the age bound serves workers in other processes).
+ * since a CRM admin may have added fields since; the age bound serves workers in other processes),
+ * or joins a fetch still under way (the streams of a run check their fields side by side).
  * A failed fetch is retried on the next call.
  */
 export function createFieldDescriber(client: CiviClient, opts: { maxAgeMs?: number; now?: () => number } = {}): FieldDescriber {
   const maxAgeMs = opts.maxAgeMs ?? 300_000;
   const now = opts.now ?? Date.now;
   let cached: Promise<Map<string, FieldSpec>> | undefined;
+  let pending = false;
   let fetchedAt = 0;
   return (call = {}) => {
-    if (call.fresh || now() - fetchedAt > maxAgeMs) cached = undefined;
-    if (cached === undefined) fetchedAt = now();
-    const fetching = (cached ??= fetchContactFields(client));
-    fetching.catch(() => {
-      if (cached === fetching) cached = undefined;
-    });
-    return fetching;
+    if ((call.fresh && !pending) || now() - fetchedAt > maxAgeMs) cached = undefined;
+    if (cached === undefined) {
+      fetchedAt = now();
+      pending = true;
+      const fetching = fetchContactFields(client);
+      cached = fetching;
+      fetching.then(
+        () => { if (cached === fetching) pending = false; },
+        () => { if (cached === fetching) { cached = undefined; pending = false; } },
+      );
+    }
+    return cached;
   };
 }

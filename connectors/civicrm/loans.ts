@@ -65,15 +65,19 @@ export async function activitiesOfContacts(client: CiviClient, contactIds: reado
 export async function loanSetupProblem(
   client: CiviClient, opts: { activityType: string; fields: readonly string[]; sourceContact: string; contactByKey: (key: string) => Promise<number | null> },
 ): Promise<string | null> {
+  // Three independent reads, side by side (a run's start waits for them).
+  const [types, fields, source] = await Promise.all([
+    client.call<{ name: string }>('OptionValue', 'get', {
+      select: ['name'], where: [['option_group_id:name', '=', 'activity_type'], ['name', '=', opts.activityType], ['is_active', '=', true]],
+    }),
+    client.call<{ name: string }>('Activity', 'getFields', { action: 'create', select: ['name'], loadOptions: false }),
+    opts.contactByKey(opts.sourceContact),
+  ]);
   const problems: string[] = [];
-  const types = await client.call<{ name: string }>('OptionValue', 'get', {
-    select: ['name'], where: [['option_group_id:name', '=', 'activity_type'], ['name', '=', opts.activityType], ['is_active', '=', true]],
-  });
   if (types.values.length === 0) problems.push(`no activity type "${opts.activityType}"`);
-  const fields = await client.call<{ name: string }>('Activity', 'getFields', { action: 'create', select: ['name'], loadOptions: false });
   const have = new Set(fields.values.map((f) => f.name));
   const missing = opts.fields.map((f) => f.replace(/:name$/, '')).filter((f) => !have.has(f));
   if (missing.length) problems.push(`no Activity field ${missing.map((f) => `"${f}"`).join(', ')}`);
-  if ((await opts.contactByKey(opts.sourceContact)) === null) problems.push(`no contact with external identifier "${opts.sourceContact}" to record loans from`);
+  if (source === null) problems.push(`no contact with external identifier "${opts.sourceContact}" to record loans from`);
   return problems.length ? problems.join('; ') : null;
 }

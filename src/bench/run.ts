@@ -9,18 +9,24 @@
  *   npm run bench                 2,000 patrons (about 6,400 loans), pools 1 and 4
  *   npm run bench -- --mid        also 50,000 patrons (about 160,000 loans), patron-bridge alone, pool 4
  *   npm run bench -- --only-mid   that library alone
+ *   npm run bench -- --full-only --pools 4 --timeline DIR   the full load alone, and where the CRM pool stood idle
  *   options: --patrons N --scale F (cost scale, default 0.2) --baseline-patrons N (default 150) --mid-scale F (default 0.05) --out FILE
+ *     --pools 1,4 (CRM pool sizes, with --full-only) --timeline DIR (each scenario's pool timeline as JSON, its idle workers per half second printed)
+ *   BENCH_WORKER_LOG=FILE: the worker's log at debug level, in FILE.pool<N>
  *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" (or --heap-prof ...): node flags for the worker process alone
  *   (default: the heap bound README recommends for workers, --max-old-space-size=160; "" measures V8 unbounded)
  * The JSON keeps what a run did not measure: the default figures at the top level, the mid-size library under "mid".
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Table from 'cli-table3';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QUEUES } from '../../queues/index.js';
+import { SCHEDULE_QUEUE } from '../../queues/schedules.js';
 import { bootstrapCrm, createCiviClient } from '../../connectors/civicrm/index.js';
 import { createApp } from '../app.js';
 import { crmNeedsOf } from '../cli/crm-setup.js';
@@ -30,12 +36,15 @@ import { SANDBOX_CREDENTIALS } from '../sandbox/environment.js';
 import { sandboxConfig } from '../sandbox/sandbox-config.js';
 import type { RunReport } from '../state/ports.js';
 import { runBaseline } from './baseline.js';
+import { idleProfile, type Span } from './timeline.js';
 
 /**
  * Node flags of the worker process (BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
  * profile it). By default the heap bound README recommends for long-lived workers: unbounded, V8 sizes its
  * heap from the machine's memory and keeps garbage long after the records are gone.
  */
+/** BENCH_WORKER_LOG=FILE: the worker's log at debug level, in FILE.pool<N> (N: the CRM pool size). */
+const WORKER_LOG = process.env.BENCH_WORKER_LOG;
 const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=160';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const args = process.argv.slice(2);
@@ -49,12 +58,22 @@ const BASELINE_PATRONS = opt('baseline-patrons', 150);
 /** The mid-size library measures memory, CPU and Redis: a lighter CRM cost keeps it within minutes. */
 const MID_SCALE = opt('mid-scale', 0.05);
 const ONLY_MID = args.includes('--only-mid');
+/** --full-only: patron-bridge's full load alone, at the pools of --pools (default 1,4); prints, writes no JSON (for profiling). */
+const FULL_ONLY = args.includes('--full-only');
 const MID = ONLY_MID || args.includes('--mid');
 const OUT = (() => {
   const i = args.indexOf('--out');
   return i >= 0 ? args[i + 1]! : path.join(projectRoot(), 'docs', 'bench-latest.json');
 })();
 const SEED = 21;
+const TIMELINE_DIR = (() => {
+  const i = args.indexOf('--timeline');
+  return i >= 0 ? args[i + 1]! : undefined;
+})();
+const POOLS = (() => {
+  const i = args.indexOf('--pools');
+  return i >= 0 ? args[i + 1]!.split(',').map(Number) : [1, 4];
+})();
 
 interface Sandbox {
   child: ChildProcess;
@@ -142,12 +161,41 @@ async function redisMemory(prefix: string): Promise<{ mb: number; byKind: Record
 
 type Scenario = 'full' | 'nightly' | 'rerun';
 
+/** --timeline DIR: the pool's served requests as JSON, and where its workers stood idle, per half second. */
+async function keepTimeline(sb: Sandbox, name: string, workers: number): Promise<void> {
+  const { spans } = await sb.ask<{ spans: Span[] }>('timeline');
+  mkdirSync(TIMELINE_DIR!, { recursive: true });
+  writeFileSync(path.join(TIMELINE_DIR!, `${name}.json`), JSON.stringify(spans));
+  const p = idleProfile(spans, workers);
+  const lines = p.slices.map((s) => `  ${(s.from / 1000).toFixed(1).padStart(6)} s  idle ${s.idle.toFixed(2)}  ${Object.entries(s.started).map(([a, n]) => `${a}×${n}`).join(' ')}`);
+  process.stderr.write(`  ${name}: ${(p.endMs / 1000).toFixed(1)} s, busy ${(p.busyMs / 1000).toFixed(1)} worker-s, idle ${(p.idleMs / 1000).toFixed(1)} worker-s\n${lines.join('\n')}\n`);
+}
+
+/**
+ * Waits until the worker process listens on its queues (the schedules' worker starts last): a run is
+ * timed from its enqueueing, and the process's own start (loading, connecting) is not the run's.
+ */
+async function workerReady(prefix: string, worker: ChildProcess): Promise<void> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queues = [QUEUES.runs, QUEUES.pages, SCHEDULE_QUEUE].map((name) => new Queue(name, { connection, prefix }));
+  try {
+    for (const until = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 50))) {
+      if (worker.exitCode !== null) throw new Error(`the worker process exited (${worker.exitCode}) before it started`);
+      if ((await Promise.all(queues.map((q) => q.getWorkersCount()))).every((n) => n > 0)) return;
+      if (Date.now() > until) throw new Error('the worker process did not start within 60 s');
+    }
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+    connection.disconnect();
+  }
+}
+
 /** patron-bridge: full load, night, re-run, through a worker process; figures per scenario. */
 async function benchBridge(patrons: number, workers: number, size: string, scenarios: Scenario[], scale = SCALE): Promise<Row[]> {
   const sb = await startSandbox(patrons, workers, scale);
   const prefix = `pb-bench-${randomBytes(3).toString('hex')}`;
   const env = { koha: { url: sb.info.koha, anonymousPatronId: sb.info.anonymousPatronId }, civi: { url: sb.info.civi, timezone: sb.info.timezone } };
-  const loaded = sandboxConfig(env as never, { redisUrl: REDIS_URL, prefix, pageSize: 200, batchSize: 50, logLevel: 'error' });
+  const loaded = sandboxConfig(env as never, { redisUrl: REDIS_URL, prefix, pageSize: 200, batchSize: 50, logLevel: WORKER_LOG ? 'debug' : 'error' });
   loaded.config.sync.concurrency = 4;
   const dir = mkdtempSync(path.join(tmpdir(), 'pb-bench-'));
   const file = path.join(dir, 'config.yaml');
@@ -156,9 +204,12 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
   const admin = createCiviClient({ ...loaded.config.crm, api_key: SANDBOX_CREDENTIALS.civicrm.admin }, { logger: nullLogger });
   await bootstrapCrm(admin, crmNeedsOf([app.deps.sources.get('koha')!.mapping], loaded.config.crm));
   const nodeArgs = WORKER_NODE_ARGS.split(' ').filter(Boolean);
-  const worker = spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'bin', 'patron-bridge.js'), 'worker', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const worker = spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'bin', 'patron-bridge.js'), 'worker', '--config', file], {
+    stdio: ['ignore', 'ignore', WORKER_LOG ? openSync(`${WORKER_LOG}.pool${workers}`, 'w') : 'inherit'],
+  });
   const rows: Row[] = [];
   try {
+    await workerReady(prefix, worker);
     for (const [i, scenario] of scenarios.entries()) {
       const times = scenarios.slice(0, i + 1).filter((x) => x === scenario).length;
       const name = times > 1 ? `${scenario} ${times}` : scenario;
@@ -171,6 +222,7 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
       if (!('report' in outcome)) throw new Error(`run did not finish: ${JSON.stringify(outcome)}`);
       const report = outcome.report;
       const stats = await sb.ask<PoolStats>('stats');
+      if (TIMELINE_DIR) await keepTimeline(sb, `${patrons}-pool${workers}-${name.replace(' ', '')}`, workers);
       const cpu1 = procStats(worker.pid!);
       const redis = await redisMemory(prefix);
       const records = readOf(report);
@@ -230,6 +282,14 @@ async function benchBaseline(workers: number): Promise<{ full: Row; nightly: Row
 }
 
 async function main(): Promise<void> {
+  if (FULL_ONLY) {
+    for (const pool of POOLS) {
+      for (const r of await benchBridge(PATRONS, pool, `${PATRONS} patrons`, ['full'])) {
+        process.stdout.write(`pool ${pool} full: ${r.wallS.toFixed(1)} s, utilisation ${r.utilisation.toFixed(3)}, busy/needed ${(r.busyVsMinimum ?? 0).toFixed(2)}, CPU ${(r.cpuMsPerRecord ?? 0).toFixed(2)} ms/record\n`);
+      }
+    }
+    return;
+  }
   process.stderr.write(ONLY_MID ? `patron-bridge benchmark: 50000 patrons, CRM cost scale ${MID_SCALE}` : `patron-bridge benchmark: ${PATRONS} patrons, CRM cost scale ${SCALE}, baseline on ${BASELINE_PATRONS} patrons`);
   process.stderr.write(`, worker node flags: ${WORKER_NODE_ARGS || '(none)'}\n`);
   const rows: Row[] = [];

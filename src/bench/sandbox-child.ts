@@ -2,6 +2,7 @@
  * The benchmark's sandboxes in a process of their own (so the worker's CPU and memory are its own):
  * Koha and CiviCRM with the cost model, driven over IPC by src/bench/run.ts.
  *   → { cmd: 'stats' }                 ← { pool, requests }
+ *   → { cmd: 'timeline' }              ← { spans }   (the pool's served requests since the reset)
  *   → { cmd: 'reset' }                 ← {}
  *   → { cmd: 'change', patrons, loans } ← { patrons, loans }   (a night's worth of changes in Koha)
  *   → { cmd: 'stop' }
@@ -9,7 +10,7 @@
  */
 import { startSandboxes } from '../sandbox/environment.js';
 
-type Message = { id: number; cmd: 'stats' | 'reset' | 'change' | 'stop'; patrons?: number; loans?: number };
+type Message = { id: number; cmd: 'stats' | 'timeline' | 'reset' | 'change' | 'stop'; patrons?: number; loans?: number };
 
 const [patrons, seed, workers, scale] = process.argv.slice(2).map(Number) as [number, number, number, number];
 const env = await startSandboxes({ patrons, seed, anonymousPatron: true, civiCost: { workers, scale } });
@@ -34,6 +35,7 @@ function change(n: number, m: number): { patrons: number; loans: number } {
 
 process.on('message', (m: Message) => {
   if (m.cmd === 'stats') send({ id: m.id, pool: env.civi.poolReport(), costByAction: env.civi.stats.pool?.costByAction ?? {}, requests: env.civi.stats.requests });
+  else if (m.cmd === 'timeline') send({ id: m.id, spans: env.civi.poolTimeline() });
   else if (m.cmd === 'reset') {
     env.civi.resetStats();
     send({ id: m.id });

@@ -41,10 +41,9 @@ async function prepareSource(deps: PipelineDeps, run: { runId: string; mode: Run
   if (!lease.ok) {
     return `source "${sourceId}" is being synced by run ${lease.holder}; this run left it alone (run again when that one has finished, or see \`patron-bridge report ${lease.holder}\`)`;
   }
-  for (const s of binding.streams) {
-    const refused = await s.writer.preflight(deps);
-    if (refused !== null) return refused;
-  }
+  // Every stream's checks side by side (they read the CRM's field lists and setup): the first refusal, in stream order.
+  const refused = (await Promise.all(binding.streams.map((s) => s.writer.preflight(deps)))).find((r) => r !== null);
+  if (refused !== undefined) return refused;
   await startStream(deps, run, sourceId, first.name);
   return null;
 }

@@ -139,6 +139,17 @@ describe('the sandbox with a cost model', () => {
     expect(s.poolReport()!.utilisation).toBeLessThanOrEqual(1);
   });
 
+  it('its timeline tells when each request held a worker, for how long and what it was, until the stats are reset', async () => {
+    const s = await start({ cost: { workers: 1, scale: 3 } });
+    await twoAtOnce(s);
+    const spans = s.poolTimeline();
+    expect(spans.map((x) => [x.action, x.ms])).toEqual([['Contact.get', HOLD], ['Contact.get', HOLD]]);
+    // one worker: the second took it once the first gave it back
+    expect(spans[1]!.at).toBeGreaterThanOrEqual(spans[0]!.at + HOLD);
+    s.resetStats();
+    expect(s.poolTimeline()).toEqual([]);
+  });
+
   it('two workers serve them side by side', async () => {
     const s = await start({ cost: { workers: 2, scale: 3 } });
     const { elapsed } = await twoAtOnce(s);

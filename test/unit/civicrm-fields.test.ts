@@ -85,6 +85,20 @@ describe('describeContactFields', () => {
     await describe();
     expect(calls.length).toBe(3 * once);
   });
+
+  it('lets checks that ask for fresh fields at the same time share one fetch (the streams of a run start side by side)', async () => {
+    const { calls } = mockGetFields();
+    const client = createCiviClient(crmConfig(), { logger: nullLogger, retry: FAST_RETRY });
+    const describe = createFieldDescriber(client);
+    await describe();
+    const once = calls.length;
+    const [a, b] = await Promise.all([describe({ fresh: true }), describe({ fresh: true })]);
+    expect(calls.length).toBe(2 * once);
+    expect(b).toBe(a);
+    // once that fetch is over, fresh asks again
+    await describe({ fresh: true });
+    expect(calls.length).toBe(3 * once);
+  });
 });
 
 describe('buildFieldSpecs', () => {

@@ -189,6 +189,13 @@ export interface PoolStats {
   costByAction: Record<string, number>;
 }
 
+/** One served request on the pool's clock: when it took a worker (ms since the last reset), how long it held it, what it was. */
+export interface PoolSpan {
+  at: number;
+  ms: number;
+  action: string;
+}
+
 export interface PoolReport {
   workers: number;
   busyMs: number;
@@ -207,8 +214,12 @@ export interface WorkerPool {
   acquire(): Promise<{ acquiredAt: number; release: () => void }>;
   /** Accounts a served request (ignored if its worker was taken before the last reset). */
   account(acquiredAt: number, costMs: number, action?: string): void;
+  /** The requests served since the last reset, in the order they ended (the first 100,000). */
+  timeline(): readonly PoolSpan[];
   scale: number;
 }
+
+const TIMELINE_LIMIT = 100_000;
 
 export function createWorkerPool(opts: CostModelOptions): WorkerPool {
   const workers = Math.floor(opts.workers);
@@ -218,6 +229,7 @@ export function createWorkerPool(opts: CostModelOptions): WorkerPool {
   let since = performance.now();
   const stats: PoolStats = { workers, busyMs: 0, costMs: 0, requests: 0, queuedMs: 0, startedAt: Date.now(), maxBusy: 0, costByAction: {} };
   let free = workers;
+  let spans: PoolSpan[] = [];
   const waiting: Array<() => void> = [];
   const release = () => {
     const next = waiting.shift();
@@ -237,7 +249,9 @@ export function createWorkerPool(opts: CostModelOptions): WorkerPool {
     reset() {
       since = performance.now();
       Object.assign(stats, { busyMs: 0, costMs: 0, requests: 0, queuedMs: 0, startedAt: Date.now(), maxBusy: workers - free, costByAction: {} });
+      spans = [];
     },
+    timeline: () => spans,
     acquire() {
       const asked = performance.now();
       const grant = () => {
@@ -259,6 +273,7 @@ export function createWorkerPool(opts: CostModelOptions): WorkerPool {
       stats.requests++;
       stats.costMs += costMs;
       stats.busyMs += costMs * scale;
+      if (spans.length < TIMELINE_LIMIT) spans.push({ at: acquiredAt - since, ms: costMs * scale, action: action ?? 'api4' });
     },
   };
 }

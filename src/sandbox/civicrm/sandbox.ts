@@ -9,7 +9,7 @@ import { createFaultPlan, FAULT_KINDS, type CiviFaultOptions, type FaultKind } f
 import { createStore } from './seed.js';
 import type { Row } from './store.js';
 import { startHttpServer } from './server.js';
-import { attachWorkerPool, createWorkerPool, type CostModelOptions, type PoolReport, type PoolStats } from './cost.js';
+import { attachWorkerPool, createWorkerPool, type CostModelOptions, type PoolReport, type PoolSpan, type PoolStats } from './cost.js';
 
 export interface CiviSandboxOptions {
   keys?: Partial<Record<PrincipalName, string>>;
@@ -57,6 +57,8 @@ export interface CiviSandbox extends CrmUser {
   resetStats(): void;
   /** With the `cost` option: busy time, wall time since the start or resetStats, utilisation; undefined without it. */
   poolReport(): PoolReport | undefined;
+  /** With the `cost` option: the requests the pool served since the start or resetStats (see PoolSpan). */
+  poolTimeline(): readonly PoolSpan[];
   /** rows per entity, including trashed contacts (copies) */
   rows(entity: string): ReadonlyArray<Record<string, unknown>>;
 }
@@ -94,6 +96,7 @@ export async function startCiviSandbox(opts: CiviSandboxOptions & { port?: numbe
       pool?.reset();
     },
     poolReport: () => pool?.report(),
+    poolTimeline: () => pool?.timeline() ?? [],
     rows: (entity) => store.table(entity).all().map((r: Row) => ({ ...r })),
     stop: () => closeServer(server),
   };
