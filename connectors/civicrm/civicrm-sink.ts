@@ -197,7 +197,7 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
     },
     deleteActivities: (keys, keyField) => deleteActivities(client, keys, { keyField, batchSize: cfg.batch_size }),
     activitiesOfContacts: (ids, opts) => activitiesOfContacts(client, ids, opts),
-    async applyContacts(ops) {
+    async applyContacts(ops, opts = {}) {
       const specs = await describe();
       const results: ContactWriteResult[] = new Array<ContactWriteResult>(ops.length);
       const valid: Array<{ index: number; op: CrmOperation }> = [];
@@ -212,15 +212,23 @@ export function createCiviCrmSink(cfg: CrmConfig, deps: CiviCrmSinkDeps): CiviCr
       // A known contact with nothing but memberships to change needs no Contact.save.
       const known = pending.filter((p) => p.op.mode !== 'create');
       for (const p of known.filter((k) => Object.keys(k.op.values).length === 0)) results[p.index] = written(p.op, p.op.contactId!);
+      const membershipsOnly = known.filter((k) => Object.keys(k.op.values).length === 0).map((p) => p.index);
+      const chunks = [
+        ...chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size).map((chunk) => ({ chunk, byKey: true })),
+        ...chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size).map((chunk) => ({ chunk, byKey: false })),
+      ];
+      // Once every Contact.save has succeeded, the contacts are there for the next page to find.
+      let saving = chunks.length;
+      const allSaved = () => opts.onSaved?.(results.flatMap((r) => (r && r.outcome !== 'rejected' && r.contactId !== undefined ? [r.contactId] : [])));
+      if (saving === 0) allSaved();
       // Each batch's memberships follow it at once, so every lane of `width` stays busy until the page is done.
       const lane = (chunk: Pending[], byKey: boolean) => async () => {
         await writeChunk(chunk, byKey, results);
+        if (--saving === 0) allSaved();
         await writeGroups(ops, results, chunk.map((p) => p.index));
       };
-      const membershipsOnly = known.filter((k) => Object.keys(k.op.values).length === 0).map((p) => p.index);
       await inParallel([
-        ...chunked(pending.filter((p) => p.op.mode === 'create'), cfg.batch_size).map((chunk) => lane(chunk, true)),
-        ...chunked(known.filter((k) => Object.keys(k.op.values).length > 0), cfg.batch_size).map((chunk) => lane(chunk, false)),
+        ...chunks.map(({ chunk, byKey }) => lane(chunk, byKey)),
         ...(membershipsOnly.length ? [() => writeGroups(ops, results, membershipsOnly)] : []),
       ], width);
       deps.logger.debug('contacts written', { operations: ops.length, written: pending.length, requests: client.requests() });

@@ -85,6 +85,9 @@ function sentValuesOf(params: ApiParams): string[] {
   return out;
 }
 
+/** Actions that only read (get, getFields, getDuplicates, checkAccess, …): they take the limiter's queue ahead of writes. */
+const READS = /^(get|checkAccess)/;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
@@ -108,11 +111,11 @@ export function createCiviClient(cfg: CrmConfig, deps: ClientDeps): CiviClient {
   if (cfg.site_key) headers['X-Civi-Key'] = cfg.site_key;
   let requests = 0;
 
-  /** One HTTP attempt under a permit of the limiter, given back when the answer is in (never held while retries sleep). */
+  /** One HTTP attempt under a permit of the limiter (reads queue ahead of writes), given back when the answer is in (never held while retries sleep). */
   async function once(site: CallSite, body: string): Promise<unknown> {
     const limiter = deps.limiter;
     if (!limiter) return attempt(site, body);
-    const release = await limiter.acquire();
+    const release = await limiter.acquire({ read: READS.test(site.action) });
     try {
       return await attempt(site, body, limiter);
     } finally {

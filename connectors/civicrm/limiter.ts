@@ -15,7 +15,8 @@
  *   start per 1000/r ms. A refused ACQUIRE says how long until the oldest start leaves the window.
  * Both keys expire on their own once idle.
  *
- * Waiting: the callers of one process queue in FIFO order and only the head asks Redis; a refusal
+ * Waiting: the callers of one process queue in FIFO order (reads ahead of writes, see AcquireOptions)
+ * and only the head asks Redis; a refusal
  * sleeps a short randomised time (15–60 ms, or the rate window's hint) before asking again, and a
  * permit given back in this process wakes the head at once. Nothing spins.
  *
@@ -44,9 +45,17 @@ export interface ResponseInfo {
   kind?: string;
 }
 
+export interface AcquireOptions {
+  /**
+   * A read (get, getFields): queued ahead of this process's waiting writes. Reads are short and a
+   * page's decisions wait on them, so the next page's reads go while the page before still writes.
+   */
+  read?: boolean;
+}
+
 export interface CrmLimiter {
   /** Waits for a permit; call the returned function (once) when the request is over, also on error. */
-  acquire(): Promise<Release>;
+  acquire(opts?: AcquireOptions): Promise<Release>;
   /** Every answer (or failure) of a request that held a permit: drives the backoff. */
   onResponse(info: ResponseInfo): void;
   /** The ceiling in force now (maxConcurrency, or less after backoff). */
@@ -120,6 +129,16 @@ export function createBackoff(max: number, logger: Logger | undefined, opts: Bac
   };
 }
 
+/** Queues a waiter: reads after the reads already waiting, ahead of every write. */
+function enqueue<W extends { read: boolean }>(waiting: W[], w: W): void {
+  if (!w.read) {
+    waiting.push(w);
+    return;
+  }
+  const firstWrite = waiting.findIndex((x) => !x.read);
+  waiting.splice(firstWrite < 0 ? waiting.length : firstWrite, 0, w);
+}
+
 function once(fn: () => Promise<void>): Release {
   let done = false;
   return async () => {
@@ -133,27 +152,29 @@ function once(fn: () => Promise<void>): Release {
 export function createLocalLimiter(maxConcurrency: number, opts: { logger?: Logger; backoff?: BackoffOptions } = {}): CrmLimiter {
   if (!(maxConcurrency >= 1)) throw new RangeError('maxConcurrency must be at least 1');
   const backoff = createBackoff(maxConcurrency, opts.logger, opts.backoff);
-  const waiting: Array<() => void> = [];
+  const waiting: Array<{ read: boolean; go: () => void }> = [];
   let held = 0;
 
   const pump = () => {
     while (waiting.length > 0 && held < backoff.ceiling()) {
       held += 1;
-      waiting.shift()!();
+      waiting.shift()!.go();
     }
   };
 
   return {
-    acquire() {
+    acquire(how = {}) {
       return new Promise<Release>((resolve) => {
-        waiting.push(() =>
-          resolve(
-            once(async () => {
-              held -= 1;
-              pump();
-            }),
-          ),
-        );
+        enqueue(waiting, {
+          read: how.read === true,
+          go: () =>
+            resolve(
+              once(async () => {
+                held -= 1;
+                pump();
+              }),
+            ),
+        });
         pump();
       });
     },
@@ -227,6 +248,7 @@ export function createCrmLimiter(redis: Redis, prefix: string, opts: RedisLimite
   let seq = 0;
 
   interface Waiter {
+    read: boolean;
     resolve(release: Release): void;
     reject(err: unknown): void;
   }
@@ -288,9 +310,9 @@ export function createCrmLimiter(redis: Redis, prefix: string, opts: RedisLimite
   }
 
   return {
-    acquire() {
+    acquire(how = {}) {
       return new Promise<Release>((resolve, reject) => {
-        waiting.push({ resolve, reject });
+        enqueue(waiting, { read: how.read === true, resolve, reject });
         void pump();
       });
     },

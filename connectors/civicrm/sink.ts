@@ -53,8 +53,10 @@ export interface CrmSink {
    * code and reason (CRM_DUPLICATE: a contact hidden in the trash holds the key; CRM_GONE: the
    * contact to restore is not there); the others are still written. Throws a transient BridgeError
    * only when the CRM cannot be reached or keeps failing (the page is retried; writes are idempotent).
+   * `onSaved` is told once every Contact.save is done (memberships may still be under way), with the
+   * contacts written or to have their memberships written: the next page may then look for them.
    */
-  applyContacts(ops: readonly CrmOperation[]): Promise<ContactWriteResult[]>;
+  applyContacts(ops: readonly CrmOperation[], opts?: { onSaved?: (contactIds: number[]) => void }): Promise<ContactWriteResult[]>;
   /**
    * Shows new conflicts that wait for a person as "Sync conflict" activities on their contacts, and
    * completes those of settled conflicts (ids). A no-op unless crm.conflict_activities is set.

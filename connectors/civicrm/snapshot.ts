@@ -31,9 +31,19 @@ export async function readSnapshot(client: CiviClient, req: SnapshotRequest): Pr
   const get = async (where: unknown[][], limit: number): Promise<Row[]> =>
     limit === 0 ? [] : (await client.call<Row>('Contact', 'get', { select, where, orderBy: { id: 'ASC' }, limit })).values;
 
+  // Candidates for patrons the state knows no contact of: one search by the first match field, side by
+  // side with the lookup by key (those the key finds are dropped from the candidates below).
+  const [first] = req.matchFields;
+  const unknown = req.desired.filter((d) => !req.known.has(d.externalId));
+  const wanted = first === undefined ? [] : [...new Set(unknown.map((d) => d.values[first]).filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => (first.startsWith('email') ? v.trim().toLowerCase() : v.trim())))];
+  const searched = req.dedupeRule
+    ? Promise.resolve([])
+    : get([[first ?? 'id', 'IN', wanted], ['contact_type', '=', String(unknown[0]?.values.contact_type ?? 'Individual')]], wanted.length === 0 ? 0 : 25 * wanted.length);
+  const [underKey, bySearch] = await Promise.all([get([['external_identifier', 'IN', keys]], keys.length), searched]);
+
   const byKey = new Map<string, CrmLookup>();
   const rows: Row[] = [];
-  for (const r of await get([['external_identifier', 'IN', keys]], keys.length)) {
+  for (const r of underKey) {
     rows.push(r);
     byKey.set(String(r.external_identifier), { kind: 'found', contact: { id: r.id } as CrmContact });
   }
@@ -62,15 +72,10 @@ export async function readSnapshot(client: CiviClient, req: SnapshotRequest): Pr
     byKey.set(k, r ? { kind: 'merged', from: s.from, survivor: { id: r.id } as CrmContact } : { kind: 'gone', contactId: s.from });
   }
 
-  // Candidates for patrons the CRM does not know under their key yet: one search by the first match field.
-  const [first] = req.matchFields;
+  // Candidates for patrons the CRM does not know under their key yet (the search above, or the dedupe rule's).
   const unlinked = req.desired.filter((d) => !byKey.has(d.externalId));
-  const wanted = first === undefined ? [] : [...new Set(unlinked.map((d) => d.values[first]).filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => (first.startsWith('email') ? v.trim().toLowerCase() : v.trim())))];
   const byRule = req.dedupeRule ? await duplicatesOf(client, req.dedupeRule, unlinked) : [];
-  const candidateRows = [
-    ...(req.dedupeRule ? [] : await get([[first ?? 'id', 'IN', wanted], ['contact_type', '=', String(unlinked[0]?.values.contact_type ?? 'Individual')]], wanted.length === 0 ? 0 : 25 * wanted.length)),
-    ...(await get([['id', 'IN', [...new Set([...req.chosen, ...byRule])]]], req.chosen.length + byRule.length)),
-  ];
+  const candidateRows = [...bySearch, ...(await get([['id', 'IN', [...new Set([...req.chosen, ...byRule])]]], req.chosen.length + byRule.length))];
 
   const all = [...rows, ...candidateRows];
   const memberships = await readMemberships(client, [...new Set(all.map((r) => r.id))], req.managedGroup);

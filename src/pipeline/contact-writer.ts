@@ -12,7 +12,7 @@ import { conflictId } from '../state/conflict-log.js';
 import type { PageResult } from '../state/ports.js';
 import { describeError } from '../core/errors.js';
 import { tally } from './tally.js';
-import type { PipelineDeps, WriteOutcome } from './types.js';
+import type { Beside, PipelineDeps, WriteOutcome } from './types.js';
 
 export async function writeContacts(
   deps: PipelineDeps,
@@ -20,27 +20,43 @@ export async function writeContacts(
   unit: string,
   contacts: ReadonlyArray<{ contact: DesiredContact; warnings: readonly FieldWarning[] }>,
   result: PageResult,
-  opts: { resend: boolean },
+  opts: {
+    resend: boolean;
+    /** Beside the page before (patron pages); `touches`: what else this page writes after these contacts (departing patrons). */
+    beside?: Beside;
+    touches?: { keys: readonly string[]; contacts: readonly number[] };
+  },
 ): Promise<WriteOutcome> {
   const out: WriteOutcome = { sent: new Map(), cleared: [], held: [], conflicts: [], applied: [] };
   if (contacts.length === 0) return out;
   const sourceId = contacts[0]!.contact.sourceId;
   const desired = contacts.map((c) => c.contact);
   const keys = desired.map((c) => c.externalId);
-  const [sent, resolutions, open, specs] = await Promise.all([
-    deps.state.getSent(unit, keys), deps.state.getResolutions(sourceId, keys), deps.state.getOpenConflicts(sourceId, keys), deps.crm.describeContactFields(),
-  ]);
-  const known = new Map([...sent].flatMap(([k, s]) => (s.contactId !== undefined && !s.excluded ? [[k, s.contactId] as const] : [])));
-  const chosen = [...resolutions.values()].flatMap((r) => ('link' in r ? [r.link] : []));
-  const snapshot = await deps.crm.readContacts({
-    desired, known, matchFields: mapping.sync.matchFields, chosen, managedGroup: (n) => mapping.managedGroup(n),
-    ...(mapping.sync.dedupeRule ? { dedupeRule: mapping.sync.dedupeRule } : {}),
-  });
-  const comparisons = new Map([...new Set(desired.flatMap((d) => Object.keys(d.values)))].map((f) => [f, comparisonOf(specs.get(f)?.dataType, f)]));
-  const plans = reconcile({ desired, sent, snapshot, resolutions, comparisons, policy: mapping.sync, resend: opts.resend });
-
-  const writes = plans.filter((p): p is ContactPlan & { op: NonNullable<ContactPlan['op']> } => p.op !== null);
-  const results = writes.length > 0 ? await deps.crm.applyContacts(writes.map((p) => p.op)) : [];
+  const decide = async () => {
+    const [sent, resolutions, open, specs] = await Promise.all([
+      deps.state.getSent(unit, keys), deps.state.getResolutions(sourceId, keys), deps.state.getOpenConflicts(sourceId, keys), deps.crm.describeContactFields(),
+    ]);
+    const known = new Map([...sent].flatMap(([k, s]) => (s.contactId !== undefined && !s.excluded ? [[k, s.contactId] as const] : [])));
+    const chosen = [...resolutions.values()].flatMap((r) => ('link' in r ? [r.link] : []));
+    const snapshot = await deps.crm.readContacts({
+      desired, known, matchFields: mapping.sync.matchFields, chosen, managedGroup: (n) => mapping.managedGroup(n),
+      ...(mapping.sync.dedupeRule ? { dedupeRule: mapping.sync.dedupeRule } : {}),
+    });
+    const comparisons = new Map([...new Set(desired.flatMap((d) => Object.keys(d.values)))].map((f) => [f, comparisonOf(specs.get(f)?.dataType, f)]));
+    const plans = reconcile({ desired, sent, snapshot, resolutions, comparisons, policy: mapping.sync, resend: opts.resend });
+    return { open, plans, writes: plans.filter((p): p is ContactPlan & { op: NonNullable<ContactPlan['op']> } => p.op !== null) };
+  };
+  let decided = await decide();
+  // An existing contact the page before writes too (two patrons linked to one contact): decided again once
+  // that page has committed. A look-alike it created carries its patron's key, which the snapshot shows.
+  const writesTo = (d: typeof decided) => d.writes.flatMap((p) => (p.op.contactId !== undefined ? [p.op.contactId] : []));
+  if (opts.beside && (await opts.beside.settle({ contacts: writesTo(decided) }))) decided = await decide();
+  const { open, plans, writes } = decided;
+  // The next patron page may begin once these contacts are in the CRM (this page's memberships and commit may still be under way).
+  const touched = (ids: readonly number[]) =>
+    opts.beside?.written({ keys: [...keys, ...(opts.touches?.keys ?? [])], contacts: [...ids, ...(opts.touches?.contacts ?? []), ...writesTo(decided)] });
+  if (writes.length === 0) touched([]);
+  const results = writes.length > 0 ? await deps.crm.applyContacts(writes.map((p) => p.op), { onSaved: touched }) : [];
   const resultOf = new Map(writes.map((p, i) => [p.contact.externalId, results[i]!]));
   const warningsOf = new Map(contacts.map((c) => [c.contact.externalId, c.warnings]));
   const at = deps.clock().toISOString();

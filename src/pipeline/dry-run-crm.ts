@@ -169,10 +169,10 @@ export function createDryRunCrm(real: CrmSink, onWrite: (w: PlannedWrite) => voi
     fitContacts: (c, p) => real.fitContacts(c, p),
     loanSetupProblem: (r) => real.loanSetupProblem(r),
     readContacts,
-    async applyContacts(ops) {
+    async applyContacts(ops, opts = {}) {
       const specs = await real.describeContactFields();
       await before(ops);
-      return ops.map((op): ContactWriteResult => {
+      const results = ops.map((op): ContactWriteResult => {
         if (op.mode !== 'create' && op.contactId === undefined) throw new BridgeError('INTERNAL', `a ${op.mode} operation without a contact id`);
         const problems = validateContactValues(op.values, specs);
         if (problems.length > 0) return { externalId: op.externalId, sourceRecordId: op.sourceRecordId, outcome: 'rejected', code: 'VALUE_INVALID', reason: problems.map((p) => p.message).join('; ') };
@@ -189,6 +189,8 @@ export function createDryRunCrm(real: CrmSink, onWrite: (w: PlannedWrite) => voi
         if (s) seen.set(id, { ...s, values: { ...s.values, ...op.values } });
         return { externalId: op.externalId, sourceRecordId: op.sourceRecordId, outcome: OUTCOME[op.mode], contactId: id };
       });
+      opts.onSaved?.(results.flatMap((r) => (r.outcome !== 'rejected' && r.contactId !== undefined ? [r.contactId] : [])));
+      return results;
     },
     // Conflict activities are CRM writes too; the plan lists the conflicts themselves.
     noteConflicts: async () => {},

@@ -115,6 +115,8 @@ export function createDryRunState(real: SyncState, opts: { onCommit?: (c: PageCo
     resolveConflict: refuse('resolve conflicts'),
     getCommittedPage: (runId, unit, pageNo) => run.getCommittedPage(runId, unit, pageNo),
     turnState: (runId, unit, pageNo) => run.turnState(runId, unit, pageNo),
+    markWritten: (runId, unit, pageNo, touch) => run.markWritten(runId, unit, pageNo, touch),
+    writeTurn: (runId, unit, pageNo) => run.writeTurn(runId, unit, pageNo),
     lastCommittedPage: (runId, unit) => run.lastCommittedPage(runId, unit),
     async acquireLease(sourceId, runId, ttlMs) {
       const holder = await real.leaseHolder(sourceId);

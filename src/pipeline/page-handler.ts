@@ -11,9 +11,9 @@ import { byRecordId } from '../core/record-ids.js';
 import { BridgeError } from '../core/errors.js';
 import { unitOf } from '../core/streams.js';
 import type { Page, PageRequest } from '../core/types.js';
-import { emptyPageResult, LeaseLostError, type CommittedPage, type FailureEntry, type PageResult } from '../state/ports.js';
+import { emptyPageResult, LeaseLostError, type CommittedPage, type FailureEntry, type PageResult, type PageTouch } from '../state/ports.js';
 import { nextStream, startStream } from './stream-start.js';
-import type { PageJobData, PipelineDeps, RetryPageJob, SourceBinding, StreamBinding } from './types.js';
+import type { Beside, PageJobData, PipelineDeps, RetryPageJob, SourceBinding, StreamBinding } from './types.js';
 
 /** How long a page that has read its records waits in its worker slot for the page before it to commit. */
 const TURN_WAIT_MS = 60_000;
@@ -66,11 +66,20 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
     // Read ahead: the next page is read (Koha) while this one is written (CRM).
     const readAhead = stream.overlap !== undefined && job.phase === 'window' && done.next !== null;
     if (readAhead) await deps.enqueuePage(nextWindowJob(job, done.next!));
-    if (stream.overlap === 'write' && !(await waitForTurn(deps, job, unit))) return dropped(deps, job);
-    const outcome = await writePage(deps, stream, job, done);
+    let beside: BesideTurn | undefined;
+    if (stream.overlap === 'write') {
+      const turn = await waitForTurn(deps, job, unit, { beside: true });
+      if (turn === false) return dropped(deps, job);
+      if (turn !== 'go') deps.logger.debug('page begins beside the page before (its contacts are in the CRM)', { runId, sourceId, stream: job.stream, pageNo });
+      beside = besideTurn(deps, job, unit, turn === 'go' ? null : turn);
+    }
+    const outcome = await writePage(deps, stream, job, done, beside);
     if (outcome === null) return dropped(deps, job);
     await followUp(deps, job, outcome, { readAhead });
     return outcome;
+  } catch (err) {
+    if (err instanceof StreamEndedError) return dropped(deps, job);
+    throw err;
   } finally {
     clearInterval(heartbeat);
   }
@@ -129,8 +138,48 @@ function dropped(deps: PipelineDeps, job: PageJobData): PageOutcome {
   return { result: emptyPageResult(), next: null };
 }
 
+/** The stream ended (an earlier page failed for good) while this page waited for the page before it. */
+class StreamEndedError extends Error {}
+
+/** A page writing beside the one before: the Beside its writer is given, and the mark it leaves for the next page. */
+interface BesideTurn {
+  ctx: Beside;
+  /** The mark of this page's contacts (written), awaited before the commit. */
+  marked(): Promise<void>;
+  /** Whether the page began before the page before had committed (then it commits after it). */
+  waits(): boolean;
+}
+
+/** `before`: what the page before touches, while it has not committed (null: it has). */
+function besideTurn(deps: PipelineDeps, job: PageJobData, unit: string, before: PageTouch | null): BesideTurn {
+  let pending = before;
+  const keys = new Set(before?.keys);
+  const contacts = new Set(before?.contacts);
+  let mark: Promise<void> = Promise.resolve();
+  return {
+    ctx: {
+      async settle(touch) {
+        if (pending === null) return false;
+        const shared = (touch.keys ?? []).some((k) => keys.has(k)) || [...(touch.contacts ?? [])].some((c) => contacts.has(c));
+        if (!shared) return false;
+        deps.logger.debug('page waits for the page before to commit: both touch the same patrons or contacts', { runId: job.runId, sourceId: job.sourceId, stream: job.stream, pageNo: job.pageNo });
+        if (!(await waitForTurn(deps, job, unit))) throw new StreamEndedError();
+        pending = null;
+        return true;
+      },
+      written(touch) {
+        mark = deps.state.markWritten(job.runId, unit, job.pageNo, { keys: [...touch.keys], contacts: [...new Set(touch.contacts)] });
+        // awaited before the commit; a mark that fails only makes the next page wait for the commit
+        mark.catch(() => {});
+      },
+    },
+    marked: () => mark,
+    waits: () => before !== null,
+  };
+}
+
 /** Writes and commits a page; null when, written side by side with earlier pages, its stream ended before its turn to commit. */
-async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData, page: ReadPage): Promise<CommittedPage | null> {
+async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData, page: ReadPage, beside?: BesideTurn): Promise<CommittedPage | null> {
   const { runId, sourceId, pageNo } = job;
   const unit = unitOf(sourceId, job.stream);
   const result = emptyPageResult();
@@ -139,12 +188,14 @@ async function writePage(deps: PipelineDeps, s: StreamBinding, job: PageJobData,
   if (page.expected !== undefined) result.expected = page.expected;
   for (const r of page.rejected) result.rejections.push({ recordId: r.id, code: 'RECORD_INVALID', reason: r.reason });
 
-  const written = await s.writer.write(deps, page.records, result, { runId, unit, resend: job.phase === 'window' && job.resend === true });
+  const resend = job.phase === 'window' && job.resend === true;
+  const written = await s.writer.write(deps, page.records, result, { runId, unit, resend, ...(beside ? { beside: beside.ctx } : {}) });
   const cleared = [...page.missing, ...written.cleared];
   result.rejected = result.rejections.length;
 
   // Pages written side by side commit one after another: the cursor only ever moves past written records.
-  if (s.overlap === 'commit' && !(await waitForTurn(deps, job, unit))) return null;
+  if ((s.overlap === 'commit' || beside?.waits()) && !(await waitForTurn(deps, job, unit))) return null;
+  await beside?.marked().catch(() => {});
   const cursor = page.cursorAfter === undefined ? null : advance(await deps.state.getCursor(unit), page.cursorAfter);
   const outcome: CommittedPage = { result, next: page.next, ...(page.retryNext ? { retryNext: true } : {}) };
   try {
@@ -175,16 +226,21 @@ const nextWindowJob = (job: PageJobData, request: PageRequest): PageJobData => (
 /**
  * Waits until the page before this one (same run and stream) has committed: true. Page 1 and retry
  * pages go at once. False when the stream has ended meanwhile (an earlier page failed for good):
- * this page is not to be written.
+ * this page is not to be written. With `beside`, also what the page before touches as soon as it
+ * has its contacts in the CRM and the page before it has committed (SyncState.writeTurn).
  */
-async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean> {
-  if (job.pageNo === 1 || job.phase === 'retry') return true;
+async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean>;
+async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string, opts: { beside: true }): Promise<false | 'go' | PageTouch>;
+async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string, opts?: { beside: true }): Promise<boolean | 'go' | PageTouch> {
+  const go = opts?.beside ? 'go' : true;
+  if (job.pageNo === 1 || job.phase === 'retry') return go;
   const until = Date.now() + TURN_WAIT_MS;
   // A short steady poll (one cheap read): the turn comes as soon as the page before commits (the CRM
   // waits on nobody); a stream that has ended without this page ends the wait too.
   for (let polls = 1; ; polls++) {
-    const turn = await deps.state.turnState(job.runId, unit, job.pageNo - 1);
-    if (turn !== 'wait') return turn === 'go';
+    const turn = opts?.beside ? await deps.state.writeTurn(job.runId, unit, job.pageNo) : await deps.state.turnState(job.runId, unit, job.pageNo - 1);
+    if (typeof turn === 'object') return turn;
+    if (turn !== 'wait') return turn === 'go' ? go : false;
     // The page before sits in the queue behind this one (put back after a crash, every slot taken by
     // pages waiting for it): give the slot up now rather than after TURN_WAIT_MS.
     if (polls % 100 === 0 && (await deps.pageQueued?.({ ...job, pageNo: job.pageNo - 1 }))) throw new NotYourTurnError(job.pageNo, 500);

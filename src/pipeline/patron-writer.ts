@@ -47,6 +47,10 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
           skippedIds.push(record.id);
         } else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
       }
+      // Beside the page before: a patron it holds too (changed during the run) waits for it to commit.
+      await ctx.beside?.settle({ keys: [...desired.keys(), ...withheld.map((w) => w.key)] });
+      // The contacts of withheld patrons leave the sync after the others are written (depart).
+      const leaving = withheld.length ? await deps.state.getSent(ctx.unit, withheld.map((w) => w.key)) : new Map<string, SentState>();
       // Fitted to the CRM's fields before reconciling: what is compared and kept is what is actually sent.
       const mapped = [...desired.values()];
       const fits = mapped.length > 0 ? await deps.crm.fitContacts(mapped.map((d) => d.contact), mapping.policies) : [];
@@ -60,14 +64,17 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         for (const w of fit.warnings) addWarning(warnings, w.field, w.rule);
         contacts.push({ contact: fit.contact, warnings });
       });
-      const written = await writeContacts(deps, mapping, ctx.unit, contacts, result, { resend: ctx.resend });
+      const departing = [...leaving.values()].flatMap((st) => (st.contactId !== undefined ? [st.contactId] : []));
+      const written = await writeContacts(deps, mapping, ctx.unit, contacts, result, {
+        resend: ctx.resend, ...(ctx.beside ? { beside: ctx.beside, touches: { keys: withheld.map((w) => w.key), contacts: departing } } : {}),
+      });
       // The patron's privacy preference rules their loans (see loan-writer.ts); a patron written again is no longer withheld.
       for (const [key, state] of written.sent) {
         const { withheld: _was, departed: _left, privacy: _old, ...rest } = state;
         const p = privacy.get(key);
         written.sent.set(key, p === undefined ? rest : { ...rest, privacy: p });
       }
-      await depart(deps, mapping, ctx.unit, withheld, result, written);
+      await depart(deps, mapping, leaving, withheld, result, written);
       return { ...written, cleared: [...skippedIds, ...written.cleared] };
     },
   };
@@ -107,9 +114,8 @@ async function deleteLoansOf(deps: PipelineDeps, mapping: CompiledMapping, conta
   return keys.length;
 }
 
-async function depart(deps: PipelineDeps, mapping: CompiledMapping, unit: string, departures: readonly Departure[], result: PageResult, out: WriteOutcome): Promise<void> {
+async function depart(deps: PipelineDeps, mapping: CompiledMapping, sent: ReadonlyMap<string, SentState>, departures: readonly Departure[], result: PageResult, out: WriteOutcome): Promise<void> {
   if (departures.length === 0) return;
-  const sent = await deps.state.getSent(unit, departures.map((d) => d.key));
   const at = deps.clock().toISOString();
   const contacts: Array<Departure & { state: SentState }> = [];
   for (const d of departures) {

@@ -27,6 +27,23 @@ export interface WriteContext {
   unit: string;
   /** `sync --resend`: every source value counts as changed. */
   resend: boolean;
+  /** Pages that write beside the one before (overlap 'write'): see Beside. */
+  beside?: Beside;
+}
+
+/**
+ * A patron page may begin once the page before has its contacts in the CRM (its memberships and its
+ * commit may still be under way). What the two pages share waits: the writer asks before deciding.
+ */
+export interface Beside {
+  /**
+   * The page is about to decide on these patrons' keys and these CRM contacts. When the page before
+   * touches any of them, waits until it has committed and resolves true: what was read about them
+   * must be read again. Else false at once (and always once the page before has committed).
+   */
+  settle(touch: { keys?: readonly string[]; contacts?: Iterable<number> }): Promise<boolean>;
+  /** Every contact of the page is in the CRM: the next page may begin (what this one touches goes with it). */
+  written(touch: { keys: readonly string[]; contacts: readonly number[] }): void;
 }
 
 /** How one stream's records reach the CRM: mapping, reconcile and writes for its kind of record. */

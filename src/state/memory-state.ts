@@ -5,7 +5,7 @@ import { parseUnit } from '../core/streams.js';
 import type { Cursor, PageRequest, SentState } from '../core/types.js';
 import {
   emptyCursor, finishFields, isInterrupted, LeaseLostError, sourceSucceeded, sumPages,
-  type CommittedPage, type FailureEntry, type RunReport, type RunStatus, type SyncState,
+  type CommittedPage, type FailureEntry, type PageTouch, type RunReport, type RunStatus, type SyncState,
 } from './ports.js';
 import { recordConflict } from './conflict-log.js';
 import { recordFailure } from './failure-log.js';
@@ -28,6 +28,8 @@ export function createMemoryState(
   const leases = new Map<string, { holder: string; until: number }>();
   const failures = new Map<string, Map<string, FailureEntry>>();
   const pageKey = (r: string, s: string) => `${r}\u0000${s}`;
+  const written = new Map<string, PageTouch>();
+  const writtenKey = (r: string, s: string, n: number) => `${r}\u0000${s}\u0000${n}`;
   const holderOf = (s: string) => {
     const l = leases.get(s);
     return l && l.until > now() ? l.holder : null;
@@ -75,6 +77,7 @@ export function createMemoryState(
     async commitPage(c) {
       const holder = holderOf(c.sourceId);
       if (holder !== c.runId) throw new LeaseLostError(c.sourceId, c.runId, holder);
+      written.delete(writtenKey(c.runId, c.unit, c.pageNo));
       const p = pages.get(pageKey(c.runId, c.unit)) ?? new Map<number, CommittedPage>();
       pages.set(pageKey(c.runId, c.unit), p);
       if (p.has(c.pageNo)) return;
@@ -104,6 +107,16 @@ export function createMemoryState(
     async turnState(runId, unit, pageNo) {
       if (pages.get(pageKey(runId, unit))?.has(pageNo)) return 'go';
       return done.get(runId)?.has(unit) || !runs.has(runId) ? 'ended' : 'wait';
+    },
+    async markWritten(runId, unit, pageNo, touch) {
+      written.set(writtenKey(runId, unit, pageNo), { keys: [...touch.keys], contacts: [...touch.contacts] });
+    },
+    async writeTurn(runId, unit, pageNo) {
+      const committed = pages.get(pageKey(runId, unit));
+      if (committed?.has(pageNo - 1)) return 'go';
+      if (done.get(runId)?.has(unit) || !runs.has(runId)) return 'ended';
+      const touch = written.get(writtenKey(runId, unit, pageNo - 1));
+      return touch && (pageNo === 2 || committed?.has(pageNo - 2)) ? touch : 'wait';
     },
     async lastCommittedPage(runId, sourceId) {
       const p = pages.get(pageKey(runId, sourceId));

@@ -88,6 +88,12 @@ export interface RunReport {
 
 export type { FailureEntry } from './failure-log.js';
 
+/** What a page still writing touches (see SyncState.markWritten): patron keys and CRM contact ids. */
+export interface PageTouch {
+  keys: string[];
+  contacts: number[];
+}
+
 export interface PageCommit {
   runId: string;
   sourceId: string;
@@ -161,6 +167,17 @@ export interface SyncState extends IndexState {
    * 'ended' when the stream has finished (or the run is gone), else 'wait'. Cheap: it reads no report.
    */
   turnState(runId: string, unit: string, pageNo: number): Promise<'go' | 'ended' | 'wait'>;
+  /**
+   * A page that lets the next one write beside it (patrons) has its contacts in the CRM: what it
+   * touches (its patrons' keys, the contacts it writes) until it commits, which drops the mark.
+   */
+  markWritten(runId: string, unit: string, pageNo: number, touch: PageTouch): Promise<void>;
+  /**
+   * Whether page `pageNo` may write: 'go' / 'ended' / 'wait' as turnState of the page before, or,
+   * while that one has not committed, what it touches once it has marked its contacts written and
+   * the page before it has committed (at most two pages of a stream write at once).
+   */
+  writeTurn(runId: string, unit: string, pageNo: number): Promise<'go' | 'ended' | 'wait' | PageTouch>;
   /** The highest committed page of a run's stream, or null. */
   lastCommittedPage(runId: string, unit: string): Promise<(CommittedPage & { pageNo: number }) | null>;
 

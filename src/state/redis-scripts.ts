@@ -20,6 +20,7 @@ return 0`;
 export const COMMIT = `
 local holder = redis.call('GET', KEYS[1])
 if holder ~= ARGV[1] then return holder or '' end
+redis.call('HDEL', KEYS[11], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then
   redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[5])

@@ -12,7 +12,7 @@ import { ACQUIRE, COMMIT, RELEASE } from './redis-scripts.js';
 import type { Cursor, PageRequest, RunMode, SentState } from '../core/types.js';
 import {
   emptyCursor, finishFields, isInterrupted, LeaseLostError, sourceSucceeded, sumPages,
-  type CommittedPage, type FailureEntry, type PageCommit, type RunReport, type RunStatus, type SourceReport, type SyncState,
+  type CommittedPage, type FailureEntry, type PageCommit, type PageTouch, type RunReport, type RunStatus, type SourceReport, type SyncState,
 } from './ports.js';
 import { recordConflict } from './conflict-log.js';
 import { recordFailure } from './failure-log.js';
@@ -65,6 +65,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     open: (s: string) => `${prefix}:state:conflicts-open:${s}`,
     run: (r: string) => `${prefix}:state:run:${r}`,
     pages: (r: string, s: string) => `${prefix}:state:run:${r}:pages:${s}`,
+    written: (r: string, s: string) => `${prefix}:state:run:${r}:written:${s}`,
     done: (r: string) => `${prefix}:state:run:${r}:done`,
     runs: `${prefix}:state:runs`,
     lastSuccess: `${prefix}:state:last-success`,
@@ -130,7 +131,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     const old = await redis.zrangebyscore(k.runs, '-inf', `(${cutoffMs}`);
     for (const runId of old) {
       const units = JSON.parse((await redis.hget(k.run(runId), 'sources')) ?? '[]') as string[];
-      await redis.multi().del(k.run(runId), k.done(runId), ...units.map((u) => k.pages(runId, u))).zrem(k.runs, runId).exec().then(checkExec(`drop old run ${runId}`));
+      await redis.multi().del(k.run(runId), k.done(runId), ...units.flatMap((u) => [k.pages(runId, u), k.written(runId, u)])).zrem(k.runs, runId).exec().then(checkExec(`drop old run ${runId}`));
     }
   }
 
@@ -176,6 +177,7 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       const keys = [
         k.lease(c.sourceId), k.pages(c.runId, c.unit), k.cursor(c.unit), k.sent(c.unit), k.failures(c.sourceId),
         k.conflicts(c.sourceId), k.conflictIds(c.sourceId), k.conflictsSeen(c.sourceId), k.answers(c.sourceId), k.open(c.sourceId),
+        k.written(c.runId, c.unit),
       ];
       const res = (await redis.eval(COMMIT, keys.length, ...keys, ...args)) as string;
       if (res !== 'ok') throw new LeaseLostError(c.sourceId, c.runId, res === '' ? null : res);
@@ -191,6 +193,21 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
       checkExec(`read the turn of run ${runId}`)(res);
       const [committed, finished, kept] = res!.map(([, v]) => v as number);
       return committed ? 'go' : finished || !kept ? 'ended' : 'wait';
+    },
+
+    async markWritten(runId, unit, pageNo, touch) {
+      await redis.multi().hset(k.written(runId, unit), String(pageNo), JSON.stringify(touch)).expire(k.written(runId, unit), runTtlSeconds)
+        .exec().then(checkExec(`mark page ${pageNo} of run ${runId} written`));
+    },
+
+    async writeTurn(runId, unit, pageNo) {
+      const res = await redis.multi().hexists(k.pages(runId, unit), String(pageNo - 1)).hexists(k.done(runId), unit).exists(k.run(runId))
+        .hget(k.written(runId, unit), String(pageNo - 1)).hexists(k.pages(runId, unit), String(pageNo - 2)).exec();
+      checkExec(`read the turn of run ${runId}`)(res);
+      const [committed, finished, kept, touch, before] = res!.map(([, v]) => v) as [number, number, number, string | null, number];
+      if (committed) return 'go';
+      if (finished || !kept) return 'ended';
+      return touch !== null && (pageNo === 2 || before) ? (JSON.parse(touch) as PageTouch) : 'wait';
     },
 
     async lastCommittedPage(runId, sourceId) {
