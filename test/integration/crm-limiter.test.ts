@@ -67,6 +67,22 @@ describe('limiters sharing a Redis prefix', () => {
     expect(await redis.zcard(limiterKeys(prefix).sem)).toBe(0);
   });
 
+  it("serves a process's waiting reads ahead of its waiting writes", async () => {
+    const limiter = createCrmLimiter(redis, newPrefix(), { maxConcurrency: 1, logger: nullLogger });
+    const held = await limiter.acquire();
+    const order: string[] = [];
+    const ask = (name: string, read: boolean) => limiter.acquire({ read }).then(async (release) => {
+      order.push(name);
+      await release();
+    });
+    const all = [ask('write 1', false), ask('write 2', false), ask('read 1', true), ask('read 2', true)];
+    await pause(50);
+    expect(order).toEqual([]);
+    await held();
+    await Promise.all(all);
+    expect(order).toEqual(['read 1', 'read 2', 'write 1', 'write 2']);
+  });
+
   it('a holder that dies (never releases) frees its permit once its lease lapses', async () => {
     const prefix = newPrefix();
     const dead = createCrmLimiter(redis, prefix, { maxConcurrency: 1, leaseMs: 400, logger: nullLogger });

@@ -7,7 +7,7 @@ import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Cursor } from '../../src/core/types.js';
-import { createRedisState, emptyPageResult, LeaseLostError, type PageCommit, type SyncState } from '../../src/state/index.js';
+import { createMemoryState, createRedisState, emptyPageResult, LeaseLostError, type PageCommit, type SyncState } from '../../src/state/index.js';
 import { REDIS_URL } from './sync-harness.js';
 
 const redis = new Redis(REDIS_URL);
@@ -33,7 +33,43 @@ const commit = (over: Partial<PageCommit> = {}): PageCommit => ({
 });
 const cursorAt = (updatedAt: string, lastId: string): Cursor => ({ updatedAt, lastId });
 
+describe.each([
+  ['Redis', () => state],
+  ['memory', () => createMemoryState()],
+])('the turn of a patron page that writes beside the page before (%s state)', (_name, make) => {
+  it('waits, then gets what the page before touches once it has its contacts in the CRM and the one before it committed; a commit drops the mark', async () => {
+    const s = make();
+    await s.createRun({ runId: 'r1', mode: 'full', units: ['koha'], startedAt: '2026-11-23T00:00:00.000Z' });
+    await s.acquireLease('koha', 'r1', 5_000);
+    const touch = { keys: ['koha:1', 'koha:2'], contacts: [101, 102] };
+    expect(await s.writeTurn('r1', 'koha', 2)).toBe('wait');
+    await s.markWritten('r1', 'koha', 1, touch);
+    expect(await s.writeTurn('r1', 'koha', 2)).toEqual(touch); // page 1 has no page before it
+    // page 3: page 2 marked, but page 1 not committed yet
+    await s.markWritten('r1', 'koha', 2, { keys: ['koha:3'], contacts: [103] });
+    expect(await s.writeTurn('r1', 'koha', 3)).toBe('wait');
+    await s.commitPage(commit({ pageNo: 1 }));
+    expect(await s.writeTurn('r1', 'koha', 2)).toBe('go');
+    expect(await s.writeTurn('r1', 'koha', 3)).toEqual({ keys: ['koha:3'], contacts: [103] });
+    await s.commitPage(commit({ pageNo: 2 }));
+    expect(await s.writeTurn('r1', 'koha', 3)).toBe('go');
+    // the stream ends (a page failed for good): the next pages are not to be written
+    await s.finishSource('r1', 'koha', { status: 'failed', error: 'page 3: boom', at: '2026-11-23T00:01:00.000Z' });
+    expect(await s.writeTurn('r1', 'koha', 4)).toBe('ended');
+  });
+});
+
 describe('Redis state', () => {
+  it('a commit drops the mark of its page (Redis keeps no marks of committed pages)', async () => {
+    await state.createRun({ runId: 'r1', mode: 'full', units: ['koha'], startedAt: '2026-11-23T00:00:00.000Z' });
+    await state.acquireLease('koha', 'r1', 5_000);
+    await state.markWritten('r1', 'koha', 1, { keys: ['koha:1'], contacts: [101] });
+    expect(await redis.hkeys(`${prefix}:state:run:r1:written:koha`)).toEqual(['1']);
+    expect(await redis.ttl(`${prefix}:state:run:r1:written:koha`)).toBeGreaterThan(0);
+    await state.commitPage(commit({ pageNo: 1 }));
+    expect(await redis.exists(`${prefix}:state:run:r1:written:koha`)).toBe(0);
+  });
+
   it('one run holds a source: a second is refused until the first releases it or its lease lapses', async () => {
     expect(await state.acquireLease('koha', 'r1', 5_000)).toEqual({ ok: true });
     expect(await state.acquireLease('koha', 'r1', 5_000)).toEqual({ ok: true }); // renewal

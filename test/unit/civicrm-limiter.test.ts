@@ -56,6 +56,22 @@ describe('local limiter', () => {
     expect(finished).toBe(25);
   });
 
+  it('serves waiting reads ahead of waiting writes, each kind in the order it came', async () => {
+    const limiter = createLocalLimiter(1);
+    const held = await limiter.acquire();
+    const order: string[] = [];
+    const ask = (name: string, read: boolean) => limiter.acquire({ read }).then(async (release) => {
+      order.push(name);
+      await release();
+    });
+    const all = [ask('write 1', false), ask('write 2', false), ask('read 1', true), ask('write 3', false), ask('read 2', true)];
+    await tick();
+    expect(order).toEqual([]);
+    await held();
+    await Promise.all(all);
+    expect(order).toEqual(['read 1', 'read 2', 'write 1', 'write 2', 'write 3']);
+  });
+
   it('a release called twice gives back one permit', async () => {
     const limiter = counting(createLocalLimiter(1));
     const release = await limiter.acquire();
@@ -219,6 +235,15 @@ describe('CiviCRM client under a limiter', () => {
     expect(heldWhileSleeping).toHaveLength(4);
     // The 503s cut the permits.
     expect(limiter.concurrency()).toBe(1);
+  });
+
+  it('asks for its permit as a read for get, getFields and checkAccess, as a write for the others', async () => {
+    const asked: string[] = [];
+    const inner = createLocalLimiter(4);
+    const limiter: CrmLimiter = { ...inner, acquire: (how) => { asked.push(how?.read ? 'read' : 'write'); return inner.acquire(how); } };
+    const client = createCiviClient(crmConfig({ base_url: base }), { logger: nullLogger, limiter, retry: FAST_RETRY });
+    for (const action of ['get', 'getFields', 'checkAccess', 'save', 'create', 'delete']) await client.call('Contact', action, {});
+    expect(asked).toEqual(['read', 'read', 'read', 'write', 'write', 'write']);
   });
 
   it('a call waiting to retry holds no permit', async () => {

@@ -314,6 +314,31 @@ describe('applyContacts: groups', () => {
     expect(civi.of('Group.get').map((c) => (c.params.where as unknown[][])[0]![2])).toEqual([['Old_Branch', 'Never_Created'], ['Never_Created']]);
   });
 
+  it('tells once that every contact is saved (the next page may look for them), before its memberships are all written', async () => {
+    const civi = fakeCivi({ existing: { 'koha:8': 80 }, groups: ['G'] });
+    const G = [{ name: 'G', title: 'G' }];
+    const told: Array<{ ids: number[]; saves: number }> = [];
+    let done = false;
+    const results = await sink({ batch_size: 2 }).applyContacts([create(1, {}, G), create(2, {}, G), create(3, {}, G), update(8, 80, {}, { addGroups: G })], {
+      onSaved: (ids) => {
+        expect(done).toBe(false);
+        told.push({ ids: [...ids].sort((a, b) => a - b), saves: civi.of('Contact.save').length });
+      },
+    });
+    done = true;
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'created', 'created', 'updated']);
+    // after both Contact.save chunks; contact 80 only gets a membership, and is named too
+    expect(told).toEqual([{ ids: [80, 100, 101, 102], saves: 2 }]);
+    expect(civi.of('GroupContact.save').length).toBeGreaterThan(0);
+  });
+
+  it('never tells the contacts are saved when a chunk could not be written (the page is tried again)', async () => {
+    fakeCivi({ saveStatus: 503 });
+    let told = 0;
+    await expect(sink({ batch_size: 1 }).applyContacts([create(1), create(2)], { onSaved: () => void (told += 1) })).rejects.toMatchObject({ transient: true });
+    expect(told).toBe(0);
+  });
+
   it('marks a contact whose membership CiviCRM refuses as rejected, keeping its contact id, and writes the other rows', async () => {
     const civi = fakeCivi();
     const results = await sink().applyContacts([

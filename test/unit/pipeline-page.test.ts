@@ -73,7 +73,15 @@ class FakeCrm implements CrmSink {
   async saveActivities(): Promise<never[]> { throw new Error('no loans in these tests'); }
   async deleteActivities() { throw new Error('no loans in these tests'); }
   async activitiesOfContacts(): Promise<string[]> { return []; }
-  async applyContacts(ops: readonly CrmOperation[]): Promise<ContactWriteResult[]> {
+  /** Held after the contacts are saved (onSaved told), as a page's membership writes would be. */
+  memberships: Promise<void> | null = null;
+  async applyContacts(ops: readonly CrmOperation[], opts: { onSaved?: (ids: number[]) => void } = {}): Promise<ContactWriteResult[]> {
+    const results = this.save(ops);
+    opts.onSaved?.(results.flatMap((r) => (r.contactId !== undefined ? [r.contactId] : [])));
+    if (this.memberships) await this.memberships;
+    return results;
+  }
+  private save(ops: readonly CrmOperation[]): ContactWriteResult[] {
     if (this.failWith) throw this.failWith;
     this.calls.push([...ops]);
     return ops.map((op) => {
@@ -216,6 +224,86 @@ describe('page handler', () => {
     await Promise.all([first, second]);
     expect(crm.calls.map((ops) => ops.map((o) => o.externalId))).toEqual([['koha:1', 'koha:2'], ['koha:3']]);
     expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '3' });
+  });
+
+  describe('patron pages beside each other', () => {
+    const page = (ids: number[], at: string, hasMore: boolean): Page => ({
+      records: ids.map((id) => rec(id, at, `Name${id}`)), rejected: [], last: { updatedAt: at, id: String(ids.at(-1)) }, hasMore,
+    });
+    const until = async (what: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await what()); i++) await new Promise((r) => setTimeout(r, 5));
+    };
+
+    it('the next page writes once the page before has its contacts in the CRM, and commits after it', async () => {
+      await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+      const connector = connectorOf([page([1, 2], T1, true), page([3], T2, false)]);
+      // Page 1's contacts are saved; its memberships hang until released.
+      let release!: () => void;
+      crm.memberships = new Promise<void>((r) => (release = r));
+      const first = processPage(deps(connector), win('r1'));
+      await until(() => enqueued.length > 0);
+      const second = processPage(deps(connector), enqueued[0]!);
+      await until(() => crm.contacts.has('koha:3'));
+      expect(crm.contacts.has('koha:3')).toBe(true); // page 2 wrote while page 1 was still writing
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await state.getCommittedPage('r1', 'koha', 1)).toBeNull();
+      expect(await state.getCommittedPage('r1', 'koha', 2)).toBeNull(); // it waits for page 1 to commit
+      expect(await state.getCursor('koha')).toEqual({ updatedAt: null, lastId: null });
+      release();
+      await Promise.all([first, second]);
+      expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '3' });
+      expect(await state.getSent('koha', ['koha:1', 'koha:3'])).toEqual(new Map([
+        ['koha:1', expect.objectContaining({ contactId: 101 })], ['koha:3', expect.objectContaining({ contactId: 103 })],
+      ]));
+    });
+
+    it('a patron on both pages (changed during the run) is written by the second only after the first committed', async () => {
+      await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+      const connector = connectorOf([page([1, 2], T1, true), { records: [rec(1, T2, 'Renamed')], rejected: [], last: { updatedAt: T2, id: '1' }, hasMore: false }]);
+      let release!: () => void;
+      crm.memberships = new Promise<void>((r) => (release = r));
+      const first = processPage(deps(connector), win('r1'));
+      await until(() => enqueued.length > 0);
+      const second = processPage(deps(connector), enqueued[0]!);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(crm.calls).toHaveLength(1); // page 2 has not written koha:1 beside page 1
+      crm.memberships = null;
+      release();
+      await Promise.all([first, second]);
+      // written in order, the second time as an update of what page 1 wrote
+      expect(crm.calls.map((ops) => ops.map((o) => `${o.externalId} ${o.mode} ${String(o.values.last_name)}`))).toEqual([['koha:1 create Name1', 'koha:2 create Name2'], ['koha:1 update Renamed']]);
+      // the state kept is the second page's (it committed last)
+      expect((await state.getSent('koha', ['koha:1'])).get('koha:1')?.fields).toMatchObject({ last_name: { w: 'Renamed' } });
+      expect(crm.contacts.get('koha:1')!.values.last_name).toBe('Renamed');
+    });
+
+    it('a page that would write a contact the page before still writes waits for it to commit, then decides again', async () => {
+      await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+      const connector = connectorOf([page([1, 2], T1, true), page([5], T2, false)]);
+      let release!: () => void;
+      crm.memberships = new Promise<void>((r) => (release = r));
+      const first = processPage(deps(connector), win('r1'));
+      await until(() => crm.contacts.has('koha:1'));
+      // A CRM user linked patron 5 to patron 1's contact: both pages would write contact 101.
+      crm.contacts.set('koha:5', crm.contacts.get('koha:1')!);
+      const reads = crm.readContacts.bind(crm);
+      let snapshots = 0;
+      crm.readContacts = async (req) => {
+        if (req.desired.some((d) => d.externalId === 'koha:5')) snapshots += 1;
+        return reads(req);
+      };
+      await until(() => enqueued.length > 0);
+      const second = processPage(deps(connector), enqueued[0]!);
+      await until(() => snapshots > 0);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(crm.calls).toHaveLength(1); // page 2 read, found the shared contact, and waits
+      crm.memberships = null;
+      release();
+      await Promise.all([first, second]);
+      expect(snapshots).toBe(2); // read again once page 1 had committed
+      expect(crm.calls.map((ops) => ops.map((o) => `${o.externalId} ${o.mode} ${o.contactId ?? ''}`))).toEqual([['koha:1 create ', 'koha:2 create '], ['koha:5 update 101']]);
+      expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '5' });
+    });
   });
 
   it('a page waiting for its turn gives its slot up at once when the page before waits in the queue (after a crash), and writes nothing', async () => {
