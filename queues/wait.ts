@@ -43,21 +43,23 @@ export async function waitForRun(connection: Redis, prefix: string, state: SyncS
       if (lost) return { stopped: lost, resumable: false };
       if (now() > deadline) return { stopped: `run ${runId} did not finish within ${Math.round((deadline - start) / 1000)} s`, resumable: true };
       try {
-        const report = await state.getRun(runId);
+        // A cheap poll of the run's status; the whole report once it has finished.
+        const info = await state.getRunInfo(runId);
+        const report = info && info.status !== 'running' ? await state.getRun(runId) : null;
         failingSince = null;
-        if (report && report.status !== 'running') return { report };
-        if (report) seen = true;
+        if (report) return { report };
+        if (info) seen = true;
         // Gone on two polls: the data-loss notice (set on reconnect) usually comes in between.
         else if (seen && ++missing > 1) return gone('vanished from Redis');
-        const job = await runs.getJob(runJobId(runId));
-        if (!report && job && (await job.getState()) === 'failed') return { failedToStart: job.failedReason ?? 'run job failed' };
-        if (!report && !job && now() - start > 10_000) return gone('is neither queued nor recorded in Redis');
+        const job = info ? undefined : await runs.getJob(runJobId(runId));
+        if (!info && job && (await job.getState()) === 'failed') return { failedToStart: job.failedReason ?? 'run job failed' };
+        if (!info && !job && now() - start > 10_000) return gone('is neither queued nor recorded in Redis');
       } catch (err) {
         failingSince ??= now();
         lastError = describeError(err);
         if (now() - failingSince > unreachableMs) return { stopped: `Redis has not answered for ${Math.round(unreachableMs / 1000)} s (${lastError})`, resumable: true };
       }
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
     }
   } finally {
     await runs.close().catch(() => {});

@@ -36,6 +36,12 @@ export function createGroupWriter(client: CiviClient, batchSize: number, logger:
     } catch (err) {
       const e = classifyError(err);
       if (e.transient) throw e;
+      // Another worker process created the same new group at the same moment (its name is unique): it is there now.
+      const there = await client.call<{ name: string }>('Group', 'get', { select: ['name'], where: [['name', 'IN', refs.map((r) => r.name)]], limit: refs.length });
+      if (refs.every((r) => there.values.some((g) => g.name === r.name))) {
+        for (const r of refs) known.add(r.name);
+        return;
+      }
       throw new BridgeError(e.code, `cannot create or update the CiviCRM group(s) ${refs.map((r) => r.name).join(', ')}: ${e.message}`, {
         context: e.context,
         cause: e,

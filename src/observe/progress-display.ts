@@ -57,7 +57,10 @@ interface View {
   close(): void;
 }
 
-/** One log line per stream that runs, and once more when it has finished. */
+/**
+ * One log line per stream that runs, and once more when it has finished. A running stream's line
+ * waits for its rate (a second sample): a line at the start, read 0 and no rate, tells nothing.
+ */
 function logView(logger: Logger, runId: string): View {
   const reported = new Set<string>();
   return {
@@ -65,7 +68,7 @@ function logView(logger: Logger, runId: string): View {
       for (const { figures: f, perSecond } of rows) {
         const key = `${f.sourceId}/${f.stream}`;
         const finished = f.state === 'done' || f.state === 'failed';
-        if (f.state === 'waiting' || (finished && reported.has(key)) || (final && !finished)) continue;
+        if (f.state === 'waiting' || (finished && reported.has(key)) || (final && !finished) || (f.state === 'running' && perSecond === null)) continue;
         if (finished) reported.add(key);
         logger.info('progress', {
           runId, sourceId: f.sourceId, stream: f.stream, state: f.state, read: f.read, written: f.written, failed: f.failed,

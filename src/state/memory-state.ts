@@ -184,7 +184,7 @@ export function createMemoryState(
     },
     async getRunInfo(runId) {
       const run = runs.get(runId);
-      return run ? { mode: run.report.mode, startedAt: run.report.startedAt } : null;
+      return run ? { mode: run.report.mode, startedAt: run.report.startedAt, status: run.report.status } : null;
     },
     async getRunRecordIds(runId) {
       return runs.get(runId)?.recordIds ?? [];

@@ -210,8 +210,8 @@ export interface SyncState extends IndexState {
    * Such pages are dropped: taking the source's lease for them would lock out the next run.
    */
   runKept(runId: string): Promise<boolean>;
-  /** A run's mode and start, without its report (cheap). */
-  getRunInfo(runId: string): Promise<{ mode: RunMode; startedAt: string } | null>;
+  /** A run's mode, start and status, without its report (cheap). */
+  getRunInfo(runId: string): Promise<{ mode: RunMode; startedAt: string; status: RunStatus } | null>;
   /** Record ids a replay run was asked for (empty: every kept failure). */
   getRunRecordIds(runId: string): Promise<string[]>;
   /**

@@ -297,8 +297,8 @@ export function createRedisState(redis: Redis, prefix: string, opts: RedisStateO
     },
 
     async getRunInfo(runId) {
-      const [mode, startedAt] = await redis.hmget(k.run(runId), 'mode', 'startedAt');
-      return mode && startedAt ? { mode: mode as RunMode, startedAt } : null;
+      const [mode, startedAt, status] = await redis.hmget(k.run(runId), 'mode', 'startedAt', 'status');
+      return mode && startedAt ? { mode: mode as RunMode, startedAt, status: (status ?? 'running') as RunStatus } : null;
     },
 
     async getRunRecordIds(runId) {

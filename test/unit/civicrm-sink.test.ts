@@ -21,6 +21,8 @@ function fakeCivi(
     existing?: Record<string, number>; trashed?: string[]; groups?: string[]; saveStatus?: number; failAfterWrite?: string[]; failBeforeWrite?: string[];
     /** existing contacts that Contact.update can take out of the trash */
     restorable?: string[];
+    /** groups another process creates at the same moment: this Group.save fails on the unique name */
+    racedGroups?: string[];
   } = {},
 ) {
   const contacts = new Map(Object.entries(opts.existing ?? {}));
@@ -72,6 +74,10 @@ function fakeCivi(
           return failed ? hidden500 : [200, envelope('Contact', 'save', out), json];
         }
         case 'Group.save':
+          if (records.some((r) => opts.racedGroups?.includes(r.name as string))) {
+            for (const r of records) groups.add(r.name as string);
+            return [500, { error_code: 'already exists', error_message: 'DB Error: already exists', status: 500 }, json];
+          }
           for (const r of records) groups.add(r.name as string);
           return [200, envelope('Group', 'save', records.map((r, i) => ({ id: i + 1, name: r.name }))), json];
         case 'Group.get': {
@@ -337,6 +343,13 @@ describe('applyContacts: groups', () => {
     let told = 0;
     await expect(sink({ batch_size: 1 }).applyContacts([create(1), create(2)], { onSaved: () => void (told += 1) })).rejects.toMatchObject({ transient: true });
     expect(told).toBe(0);
+  });
+
+  it('a group another worker process created at the same moment is used, not a failure', async () => {
+    const civi = fakeCivi({ racedGroups: ['Branch_New'] });
+    const results = await sink().applyContacts([create(1, {}, [{ name: 'Branch_New', title: 'New branch' }])]);
+    expect(results.map((r) => r.outcome)).toEqual(['created']);
+    expect(civi.of('GroupContact.save').flatMap((c) => c.params.records as unknown[])).toEqual([{ 'group_id:name': 'Branch_New', contact_id: 100, status: 'Added' }]);
   });
 
   it('marks a contact whose membership CiviCRM refuses as rejected, keeping its contact id, and writes the other rows', async () => {
