@@ -6,14 +6,14 @@
  *   → { cmd: 'reset' }                 ← {}
  *   → { cmd: 'change', patrons, loans } ← { patrons, loans }   (a night's worth of changes in Koha)
  *   → { cmd: 'stop' }
- * Started with argv: patrons seed workers scale.
+ * Started with argv: patrons seed workers scale [loanFactor].
  */
 import { startSandboxes } from '../sandbox/environment.js';
 
 type Message = { id: number; cmd: 'stats' | 'timeline' | 'reset' | 'change' | 'stop'; patrons?: number; loans?: number };
 
-const [patrons, seed, workers, scale] = process.argv.slice(2).map(Number) as [number, number, number, number];
-const env = await startSandboxes({ patrons, seed, anonymousPatron: true, civiCost: { workers, scale } });
+const [patrons, seed, workers, scale, loanFactor = 1] = process.argv.slice(2).map(Number) as [number, number, number, number, number?];
+const env = await startSandboxes({ patrons, seed, anonymousPatron: true, civiCost: { workers, scale }, loanFactor });
 const send = (m: unknown) => process.send!(m);
 
 /** A deterministic night: `n` patrons edited by staff, `m` loans returned (or renewed when few are out). */

@@ -68,7 +68,7 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
     if (readAhead) await deps.enqueuePage(nextWindowJob(job, done.next!));
     let beside: BesideTurn | undefined;
     if (stream.overlap === 'write') {
-      const turn = await waitForTurn(deps, job, unit, { beside: true });
+      const turn = await waitForWriteTurn(deps, job, unit);
       if (turn === false) return dropped(deps, job);
       if (turn !== 'go') deps.logger.debug('page begins beside the page before (its contacts are in the CRM)', { runId, sourceId, stream: job.stream, pageNo });
       beside = besideTurn(deps, job, unit, turn === 'go' ? null : turn);
@@ -226,21 +226,31 @@ const nextWindowJob = (job: PageJobData, request: PageRequest): PageJobData => (
 /**
  * Waits until the page before this one (same run and stream) has committed: true. Page 1 and retry
  * pages go at once. False when the stream has ended meanwhile (an earlier page failed for good):
- * this page is not to be written. With `beside`, also what the page before touches as soon as it
- * has its contacts in the CRM and the page before it has committed (SyncState.writeTurn).
+ * this page is not to be written.
  */
-async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean>;
-async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string, opts: { beside: true }): Promise<false | 'go' | PageTouch>;
-async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string, opts?: { beside: true }): Promise<boolean | 'go' | PageTouch> {
-  const go = opts?.beside ? 'go' : true;
-  if (job.pageNo === 1 || job.phase === 'retry') return go;
+async function waitForTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean> {
+  if (job.pageNo === 1 || job.phase === 'retry') return true;
+  return (await pollTurn(deps, job, () => deps.state.turnState(job.runId, unit, job.pageNo - 1))) === 'go';
+}
+
+/**
+ * A patron page's turn to write (SyncState.writeTurn): 'go' once the page before has committed, or
+ * what the page before touches as soon as it has its contacts in the CRM; false when the stream ended.
+ */
+async function waitForWriteTurn(deps: PipelineDeps, job: PageJobData, unit: string): Promise<false | 'go' | PageTouch> {
+  if (job.pageNo === 1 || job.phase === 'retry') return 'go';
+  const turn = await pollTurn(deps, job, () => deps.state.writeTurn(job.runId, unit, job.pageNo));
+  return turn === 'ended' ? false : turn;
+}
+
+/** Asks `turn` until it is no longer 'wait'. */
+async function pollTurn<T>(deps: PipelineDeps, job: PageJobData, turn: () => Promise<T | 'wait'>): Promise<T> {
   const until = Date.now() + TURN_WAIT_MS;
   // A short steady poll (one cheap read): the turn comes as soon as the page before commits (the CRM
   // waits on nobody); a stream that has ended without this page ends the wait too.
   for (let polls = 1; ; polls++) {
-    const turn = opts?.beside ? await deps.state.writeTurn(job.runId, unit, job.pageNo) : await deps.state.turnState(job.runId, unit, job.pageNo - 1);
-    if (typeof turn === 'object') return turn;
-    if (turn !== 'wait') return turn === 'go' ? go : false;
+    const t = await turn();
+    if (t !== 'wait') return t;
     // The page before sits in the queue behind this one (put back after a crash, every slot taken by
     // pages waiting for it): give the slot up now rather than after TURN_WAIT_MS.
     if (polls % 100 === 0 && (await deps.pageQueued?.({ ...job, pageNo: job.pageNo - 1 }))) throw new NotYourTurnError(job.pageNo, 500);

@@ -50,6 +50,8 @@ export async function startSandboxes(opts: {
   anonymousPatron?: boolean;
   /** IANA zone of the sandbox CiviCRM site (values written with an offset are stored in it); default 'Europe/Berlin'. */
   civiTimezone?: string;
+  /** Multiplies the generated loans (see GenerateOptions.loanFactor); default 1. */
+  loanFactor?: number;
   /** Seeded faults of the CiviCRM sandbox (see src/sandbox/civicrm/faults.ts). */
   civiFaults?: CiviFaultOptions;
   /** Milliseconds the sandbox CiviCRM waits before each answer (a slower CRM, for crash tests). */
@@ -65,7 +67,7 @@ export async function startSandboxes(opts: {
   // Every generated updated_on lies before `now`, so a sync started afterwards sees all of them.
   const dataset = generateKohaDataset({
     patrons: opts.patrons, seed: opts.seed ?? 42, now: opts.now ?? new Date(), timezone,
-    anonymousPatronId: opts.anonymousPatron ? SANDBOX_ANONYMOUS_PATRON_ID : null,
+    anonymousPatronId: opts.anonymousPatron ? SANDBOX_ANONYMOUS_PATRON_ID : null, ...(opts.loanFactor !== undefined ? { loanFactor: opts.loanFactor } : {}),
   });
   const { username, password, client_id, client_secret } = { ...SANDBOX_CREDENTIALS.koha, ...opts.credentials?.koha };
   const civiKeys = { ...SANDBOX_CREDENTIALS.civicrm, ...opts.credentials?.civicrm };

@@ -121,6 +121,14 @@ describe('generateKohaDataset: loan history', () => {
     expect(data.items.length).toBeLessThanOrEqual(3000);
   });
 
+  it('loanFactor gives the same library with more loans (the mid-size benchmark asks for about 4 per patron)', () => {
+    const more = generateKohaDataset({ patrons: 2000, seed: 11, now: NOW, timezone: TZ, loanFactor: 1.25 });
+    expect(more.patrons).toEqual(data.patrons);
+    // each borrowing patron's 1-8 loans become round(n x 1.25): 5.75 instead of 4.5 on average
+    expect(more.checkouts.length / loans.length).toBeGreaterThan(1.2);
+    expect(more.checkouts.length / loans.length).toBeLessThan(1.35);
+  });
+
   it('puts each current loan on its own item, marked checked out on the item', () => {
     const itemsOut = current.map((c) => c.item_id);
     expect(new Set(itemsOut).size).toBe(itemsOut.length);

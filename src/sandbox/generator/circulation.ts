@@ -75,7 +75,7 @@ interface Loan {
 
 export function buildCirculation(
   patrons: readonly KohaPatron[], libraryIds: readonly string[], rng: Rng, nowMs: number, tz: string,
-  anonymousId: number | null = SANDBOX_ANONYMOUS_PATRON_ID,
+  anonymousId: number | null = SANDBOX_ANONYMOUS_PATRON_ID, loanFactor = 1,
 ): Circulation {
   const latest = nowMs - 1000;
   const biblioCount = Math.max(10, Math.round(patrons.length / 2));
@@ -118,7 +118,7 @@ export function buildCirculation(
     if (!rng.chance(0.72)) continue;
     const home = p.library_id;
     const updatedMs = parseDateTime(p.updated_on, tz) ?? latest;
-    for (let n = rng.int(1, 8); n > 0; n--) {
+    for (let n = Math.max(1, Math.round(rng.int(1, 8) * loanFactor)); n > 0; n--) {
       // Anonymised patrons (the GDPR cron) have no current loans; their history went to the AnonymousPatron then.
       if (p.anonymized) {
         loans.push({ ...returned(anonymousId, home, updatedMs - DAY), timestampMs: updatedMs });

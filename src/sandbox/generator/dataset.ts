@@ -20,6 +20,11 @@ export interface GenerateOptions {
   /** patron_id of Koha's AnonymousPatron (the first patron of the list). Default SANDBOX_ANONYMOUS_PATRON_ID; null: a Koha without
    * the AnonymousPatron preference (no such patron; anonymised loans lose their patron_id). */
   anonymousPatronId?: number | null;
+  /**
+   * Multiplies each borrowing patron's number of loans (1 to 8 by default, about 3.2 per patron in all); default 1.
+   * The patrons are the same (drawn before the loans); the loans are drawn anew.
+   */
+  loanFactor?: number;
 }
 
 export interface KohaDataset {
@@ -105,7 +110,7 @@ export function generateKohaDataset(opts: GenerateOptions): KohaDataset {
   const all = anonymousId === null ? patrons : [anonymousPatron(anonymousId, libraryIds[0]!, nowMs, tz), ...patrons];
   deriveTraits(all, traits, dateIn(nowMs, tz));
   // Built after the patrons, so the patrons' random draws do not depend on the loans.
-  const circulation = buildCirculation(patrons, libraryIds, rng, nowMs, tz, anonymousId);
+  const circulation = buildCirculation(patrons, libraryIds, rng, nowMs, tz, anonymousId, opts.loanFactor ?? 1);
   return {
     patrons: all,
     anonymousPatronId: anonymousId,
