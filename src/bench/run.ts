@@ -36,7 +36,8 @@ import { SANDBOX_CREDENTIALS } from '../sandbox/environment.js';
 import { sandboxConfig } from '../sandbox/sandbox-config.js';
 import type { RunReport } from '../state/ports.js';
 import { runBaseline } from './baseline.js';
-import { idleProfile, type Span } from './timeline.js';
+import type { PoolReport, PoolSpan } from '../sandbox/civicrm/cost.js';
+import { idleProfile } from './timeline.js';
 
 /**
  * Node flags of the worker process (BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
@@ -111,7 +112,8 @@ async function startSandbox(patrons: number, workers: number, scale = SCALE, loa
   };
 }
 
-interface PoolStats { pool: { workers: number; busyMs: number; costMs: number; wallMs: number; utilisation: number; requests: number }; costByAction: Record<string, number>; requests: number }
+/** What the sandbox child answers to 'stats'. */
+interface PoolStats { pool: PoolReport; costByAction: Record<string, number>; requests: number }
 
 /** The writes a sync cannot do without: contacts, loans, group memberships, deletions of anonymised loans. */
 const NEEDED = /^(Contact\.save|Activity\.save|Activity\.delete|GroupContact\.save)$/;
@@ -167,7 +169,7 @@ type Scenario = 'full' | 'nightly' | 'rerun';
 
 /** --timeline DIR: the pool's served requests as JSON, and where its workers stood idle, per half second. */
 async function keepTimeline(sb: Sandbox, name: string, workers: number): Promise<void> {
-  const { spans } = await sb.ask<{ spans: Span[] }>('timeline');
+  const { spans } = await sb.ask<{ spans: PoolSpan[] }>('timeline');
   mkdirSync(TIMELINE_DIR!, { recursive: true });
   writeFileSync(path.join(TIMELINE_DIR!, `${name}.json`), JSON.stringify(spans));
   const p = idleProfile(spans, workers);

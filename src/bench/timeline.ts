@@ -3,11 +3,7 @@
  * when each took a worker, how long it held it, what it was). Pure; `npm run bench -- --timeline DIR`
  * prints it per scenario and writes the timeline as JSON.
  */
-export interface Span {
-  at: number;
-  ms: number;
-  action: string;
-}
+import type { PoolSpan as Span } from '../sandbox/civicrm/cost.js';
 
 export interface Slice {
   /** start of the slice, ms from the pool's reset */

@@ -329,9 +329,10 @@ export function attachWorkerPool(server: http.Server, pool: WorkerPool): void {
         }
         const status = typeof head?.[0] === 'number' ? head[0] : 200;
         const text = typeof tail[0] === 'string' ? tail[0] : Buffer.isBuffer(tail[0]) ? tail[0].toString('utf8') : '';
-        const cost = exchangeCost(url.pathname.replace(/\/+$/, ''), form, status, text);
+        const path = url.pathname.replace(/\/+$/, '');
+        const cost = exchangeCost(path, form, status, text);
         await holdUntil(acquiredAt, cost * pool.scale);
-        const call = /\/civicrm\/ajax\/api4\/([^/]+)\/([^/]+)$/.exec(url.pathname.replace(/\/+$/, ''));
+        const call = SINGLE_CALL.exec(path);
         pool.account(acquiredAt, cost, call ? `${call[1]}.${call[2]}` : 'api4');
         if (head) realWriteHead(...head);
         realEnd(...tail);
