@@ -10,7 +10,7 @@
  *   npm run bench -- --mid        also 50,000 patrons (about 200,000 loans), patron-bridge alone, pool 4
  *   npm run bench -- --only-mid   that library alone
  *   npm run bench -- --full-only --pools 4 --timeline DIR   the full load alone, and where the CRM pool stood idle
- *   options: --patrons N --scale F (cost scale, default 0.2) --baseline-patrons N (default 150) --mid-scale F (default 0.05) --out FILE
+ *   options: --patrons N --scale F (cost scale, default 0.2) --baseline-patrons N (default 150) --mid-scale F (default 0.05) --mid-loan-factor F (default 1.25) --out FILE
  *     --pools 1,4 (CRM pool sizes, with --full-only) --timeline DIR (each scenario's pool timeline as JSON, its idle workers per half second printed)
  *   BENCH_WORKER_LOG=FILE: the worker's log at debug level, in FILE.pool<N>
  *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" (or --heap-prof ...): node flags for the worker process alone
@@ -59,7 +59,7 @@ const BASELINE_PATRONS = opt('baseline-patrons', 150);
 /** The mid-size library measures memory, CPU and Redis: a lighter CRM cost keeps it within minutes. */
 const MID_SCALE = opt('mid-scale', 0.05);
 /** The generator gives about 3.2 loans per patron (161,700 for 50,000); the issue's mid-size library has 200,000. */
-const MID_LOAN_FACTOR = 1.25;
+const MID_LOAN_FACTOR = opt('mid-loan-factor', 1.25);
 const ONLY_MID = args.includes('--only-mid');
 /** --full-only: patron-bridge's full load alone, at the pools of --pools (default 1,4); prints, writes no JSON (for profiling). */
 const FULL_ONLY = args.includes('--full-only');
@@ -134,6 +134,8 @@ interface Row {
   redisByKind?: Record<string, number>;
   /** patron-bridge rows: the patrons and loans the sandbox Koha holds */
   koha?: { patrons: number; loans: number };
+  /** patron-bridge rows: CPU seconds of the sandboxes' process (Koha and CiviCRM, one event loop) during the run */
+  sandboxCpuS?: number;
 }
 
 const streamsOf = (r: RunReport) => r.sources.filter((s) => s.stream === 'patrons' || s.stream === 'checkouts');
@@ -223,6 +225,7 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
       if (scenario === 'nightly') await sb.ask('change', { patrons: Math.round(patrons * 0.02), loans: Math.round(sb.info.loans * 0.01) });
       await sb.ask('reset');
       const cpu0 = procStats(worker.pid!);
+      const sandboxCpu0 = procStats(sb.child.pid!).cpuMs;
       const t0 = performance.now();
       const outcome = await app.waitForRun(await app.enqueueRun(scenario === 'full' ? 'full' : 'incremental'));
       const wallMs = performance.now() - t0;
@@ -231,6 +234,7 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
       const stats = await sb.ask<PoolStats>('stats');
       if (TIMELINE_DIR) await keepTimeline(sb, `${patrons}-pool${workers}-${name.replace(' ', '')}`, workers);
       const cpu1 = procStats(worker.pid!);
+      const sandboxCpuS = (procStats(sb.child.pid!).cpuMs - sandboxCpu0) / 1000;
       const redis = await redisMemory(prefix);
       const records = readOf(report);
       const needed = Object.entries(stats.costByAction).filter(([a]) => NEEDED.test(a)).reduce((n, [, c]) => n + c, 0);
@@ -238,9 +242,9 @@ async function benchBridge(patrons: number, workers: number, size: string, scena
         size, scenario: name, system: 'patron-bridge', pool: workers, wallS: wallMs / 1000, records, written: writtenOf(report),
         recordsPerS: records / (wallMs / 1000), crmRequestsPerRecord: stats.requests / Math.max(1, records), utilisation: stats.pool.utilisation,
         busyVsMinimum: needed > 0 ? stats.pool.costMs / needed : null, cpuMsPerRecord: (cpu1.cpuMs - cpu0.cpuMs) / Math.max(1, records),
-        peakRssMb: cpu1.peakRssMb, redisMb: redis.mb, baselineRatio: null, redisByKind: redis.byKind, koha: { patrons: sb.info.patrons, loans: sb.info.loans },
+        peakRssMb: cpu1.peakRssMb, redisMb: redis.mb, baselineRatio: null, redisByKind: redis.byKind, koha: { patrons: sb.info.patrons, loans: sb.info.loans }, sandboxCpuS,
       });
-      process.stderr.write(`  ${size} pool ${workers} ${name}: ${(wallMs / 1000).toFixed(1)} s, ${records} records, status ${report.status}\n`);
+      process.stderr.write(`  ${size} pool ${workers} ${name}: ${(wallMs / 1000).toFixed(1)} s, ${records} records, status ${report.status}, sandbox CPU ${sandboxCpuS.toFixed(1)} s\n`);
     }
   } finally {
     worker.kill('SIGTERM');
