@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { PageRequest } from '../src/core/types.js';
 import type { PageJobData, RunJobData } from '../src/pipeline/types.js';
 import { readDepths, type QueueDepth } from './depths.js';
 import { QUEUES, jobOptions, newRunId, pageJobId, runJobId, type JobPolicy } from './jobs.js';
@@ -16,6 +17,8 @@ export interface Producer {
    * holds it back). A delayed job (a retry's backoff) is not: it could not take a slot given up now.
    */
   pageQueued(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<boolean>;
+  /** The request of a window page job in the queue (any state), or null when there is none. */
+  enqueuedRequest(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<PageRequest | null>;
   /** Jobs per queue and state (the producer's own queues: no connection of their own). */
   depths(): Promise<QueueDepth[]>;
   close(): Promise<void>;
@@ -44,6 +47,10 @@ export function createProducer(connection: Redis, prefix: string, policy: JobPol
     async pageQueued(job) {
       const state = await pages.getJobState(pageJobId(job));
       return state === 'waiting' || state === 'prioritized';
+    },
+    async enqueuedRequest(job) {
+      const data = (await pages.getJob(pageJobId(job)))?.data;
+      return data && data.phase === 'window' ? data.request : null;
     },
     async close() {
       await Promise.all([runs.close(), pages.close()]);

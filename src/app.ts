@@ -168,6 +168,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, opts: AppO
     policy: { leaseTtlMs: config.sync.lease_seconds * 1000, parkAfterRuns: config.sync.park_after_runs },
     enqueuePage: (job) => producer.enqueuePage(job),
     pageQueued: (job) => producer.pageQueued(job),
+    enqueuedRequest: (job) => producer.enqueuedRequest(job),
   };
   const workers: Workers[] = [];
 

@@ -34,12 +34,16 @@ export async function readSnapshot(client: CiviClient, req: SnapshotRequest): Pr
   // Candidates for patrons the state knows no contact of: one search by the first match field, side by
   // side with the lookup by key (those the key finds are dropped from the candidates below).
   const [first] = req.matchFields;
+  /** Up to 25 candidates per searched value; `full`: the limit was reached (some may be missing). */
+  const search = async (among: readonly DesiredContact[]): Promise<{ rows: Row[]; full: boolean }> => {
+    if (req.dedupeRule || first === undefined) return { rows: [], full: false };
+    const wanted = [...new Set(among.map((d) => d.values[first]).filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => (first.startsWith('email') ? v.trim().toLowerCase() : v.trim())))];
+    const limit = 25 * wanted.length;
+    const rows = await get([[first, 'IN', wanted], ['contact_type', '=', String(among[0]?.values.contact_type ?? 'Individual')]], limit);
+    return { rows, full: limit > 0 && rows.length >= limit };
+  };
   const unknown = req.desired.filter((d) => !req.known.has(d.externalId));
-  const wanted = first === undefined ? [] : [...new Set(unknown.map((d) => d.values[first]).filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => (first.startsWith('email') ? v.trim().toLowerCase() : v.trim())))];
-  const searched = req.dedupeRule
-    ? Promise.resolve([])
-    : get([[first ?? 'id', 'IN', wanted], ['contact_type', '=', String(unknown[0]?.values.contact_type ?? 'Individual')]], wanted.length === 0 ? 0 : 25 * wanted.length);
-  const [underKey, bySearch] = await Promise.all([get([['external_identifier', 'IN', keys]], keys.length), searched]);
+  const [underKey, searched] = await Promise.all([get([['external_identifier', 'IN', keys]], keys.length), search(unknown)]);
 
   const byKey = new Map<string, CrmLookup>();
   const rows: Row[] = [];
@@ -73,7 +77,10 @@ export async function readSnapshot(client: CiviClient, req: SnapshotRequest): Pr
   }
 
   // Candidates for patrons the CRM does not know under their key yet (the search above, or the dedupe rule's).
+  // A search that reached its limit with values of patrons the key found (a shared placeholder e-mail) is
+  // asked again for the others alone, so none of their candidates is cut off.
   const unlinked = req.desired.filter((d) => !byKey.has(d.externalId));
+  const bySearch = searched.full && unlinked.length < unknown.length ? (await search(unlinked)).rows : searched.rows;
   const byRule = req.dedupeRule ? await duplicatesOf(client, req.dedupeRule, unlinked) : [];
   const candidateRows = [...bySearch, ...(await get([['id', 'IN', [...new Set([...req.chosen, ...byRule])]]], req.chosen.length + byRule.length))];
 

@@ -22,7 +22,10 @@ export async function writeContacts(
   result: PageResult,
   opts: {
     resend: boolean;
-    /** Beside the page before (patron pages); `touches`: what else this page writes after these contacts (departing patrons). */
+    /**
+     * Beside the page before (patron pages); `touches`: what else this page writes after these contacts
+     * (departing patrons); with any, the caller marks the page written once those are done too.
+     */
     beside?: Beside;
     touches?: { keys: readonly string[]; contacts: readonly number[] };
   },
@@ -50,11 +53,14 @@ export async function writeContacts(
   // An existing contact the page before writes too (two patrons linked to one contact): decided again once
   // that page has committed. A look-alike it created carries its patron's key, which the snapshot shows.
   const writesTo = (d: typeof decided) => d.writes.flatMap((p) => (p.op.contactId !== undefined ? [p.op.contactId] : []));
+  const departing = opts.touches?.contacts ?? [];
   if (opts.beside && (await opts.beside.settle({ contacts: writesTo(decided) }))) decided = await decide();
   const { open, plans, writes } = decided;
-  // The next patron page may begin once these contacts are in the CRM (this page's memberships and commit may still be under way).
-  const touched = (ids: readonly number[]) =>
-    opts.beside?.written({ keys: [...keys, ...(opts.touches?.keys ?? [])], contacts: [...ids, ...(opts.touches?.contacts ?? []), ...writesTo(decided)] });
+  // The next patron page may begin once these contacts are in the CRM (this page's memberships and commit
+  // may still be under way); with contacts to take out of the sync, once those are written too (the caller).
+  const touched = (ids: readonly number[]) => {
+    if (departing.length === 0) opts.beside?.written({ keys: [...keys, ...(opts.touches?.keys ?? [])], contacts: [...ids, ...writesTo(decided)] });
+  };
   if (writes.length === 0) touched([]);
   const results = writes.length > 0 ? await deps.crm.applyContacts(writes.map((p) => p.op), { onSaved: touched }) : [];
   const resultOf = new Map(writes.map((p, i) => [p.contact.externalId, results[i]!]));

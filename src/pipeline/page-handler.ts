@@ -6,7 +6,7 @@
  * commit last-synced state, counts, failures, conflicts and cursor together, under the run's lease →
  * after the last page, kept failures, or the end of the stream and the source's next one.
  */
-import { advance, nextPage, type IdPage } from '../../connectors/connector.js';
+import { advance, compareKeys, nextPage, type IdPage } from '../../connectors/connector.js';
 import { byRecordId } from '../core/record-ids.js';
 import { BridgeError } from '../core/errors.js';
 import { unitOf } from '../core/streams.js';
@@ -57,12 +57,16 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
     await followUp(deps, job, committed);
     return committed;
   }
+  // A page of a stream that has ended (an earlier page failed for good) must not take the source's lease
+  // again: nobody would give it back, and the next run would be refused until it lapsed.
+  if (await streamEnded(deps, job, unit)) return dropped(deps, job);
   await holdLease(deps, job);
   const heartbeat = setInterval(() => {
     renewLease(deps, job).catch((err: unknown) => deps.logger.warn('lease renewal failed', { runId, sourceId, pageNo, error: String(err) }));
   }, Math.max(1000, Math.floor(deps.policy.leaseTtlMs / 3)));
   try {
-    const done = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
+    const read = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
+    const done = stream.overlap !== undefined && job.phase === 'window' ? await stopAtNext(deps, job, read) : read;
     // Read ahead: the next page is read (Koha) while this one is written (CRM).
     const readAhead = stream.overlap !== undefined && job.phase === 'window' && done.next !== null;
     if (readAhead) await deps.enqueuePage(nextWindowJob(job, done.next!));
@@ -131,6 +135,21 @@ async function retryCandidates(deps: PipelineDeps, sourceId: string, stream: str
   return (await deps.state.listFailures(sourceId))
     .filter((f) => f.stream === stream && f.lastRunId !== runId && (opts.parked || !f.parked) && (wanted.size === 0 || wanted.has(f.recordId)))
     .sort((a, b) => byRecordId.compare(a.recordId, b.recordId));
+}
+
+/**
+ * A page read again (its job retried, or resumed) ends where the next page, already enqueued, begins:
+ * records that changed since the run started have left the window, so the same request now reaches
+ * into the next page's records, which that page may be writing beside this one.
+ */
+async function stopAtNext(deps: PipelineDeps, job: PageJobData, page: ReadPage): Promise<ReadPage> {
+  if (page.next === null || !deps.enqueuedRequest) return page;
+  const next = await deps.enqueuedRequest({ ...job, pageNo: job.pageNo + 1 });
+  const bound = next?.after;
+  if (!next || !bound || (page.next.after !== null && compareKeys(page.next.after, bound) <= 0)) return page;
+  const records = page.records.filter((r) => compareKeys({ updatedAt: r.updatedAt, id: r.id }, bound) <= 0);
+  deps.logger.info('page read again stops where the next page begins', { runId: job.runId, sourceId: job.sourceId, stream: job.stream, pageNo: job.pageNo, left: page.records.length - records.length });
+  return { ...page, records, ...(page.cursorAfter !== undefined ? { cursorAfter: bound } : {}), next };
 }
 
 function dropped(deps: PipelineDeps, job: PageJobData): PageOutcome {
@@ -267,14 +286,21 @@ async function holdLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
   }
 }
 
+/** Whether the page's stream has finished (or its run is gone): page 0 is never committed, so turnState says only that. */
+async function streamEnded(deps: PipelineDeps, job: PageJobData, unit: string): Promise<boolean> {
+  return (await deps.state.turnState(job.runId, unit, 0)) === 'ended';
+}
+
 /**
  * The heartbeat of a page in hand: renews the lease, but never for a run Redis no longer has (it lost
- * its data while the page was being written; processPage checked the run when the page began).
+ * its data while the page was being written; processPage checked the run when the page began), nor
+ * once its stream has ended (a page beside it failed for good; the source's lease was given back).
  */
 async function renewLease(deps: PipelineDeps, job: PageJobData): Promise<void> {
   if (!(await deps.state.runKept(job.runId))) {
     throw new BridgeError('RUN_CONFLICT', `run ${job.runId} is no longer kept in Redis (it lost its data); its page is not written`, { context: { system: 'redis' }, transient: false });
   }
+  if (await streamEnded(deps, job, unitOf(job.sourceId, job.stream))) return;
   await holdLease(deps, job);
 }
 

@@ -49,8 +49,11 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
       }
       // Beside the page before: a patron it holds too (changed during the run) waits for it to commit.
       await ctx.beside?.settle({ keys: [...desired.keys(), ...withheld.map((w) => w.key)] });
-      // The contacts of withheld patrons leave the sync after the others are written (depart).
+      // The contacts of withheld patrons leave the sync after the others are written (depart); one the page
+      // before still writes (linked to another patron too) waits for its commit.
       const leaving = withheld.length ? await deps.state.getSent(ctx.unit, withheld.map((w) => w.key)) : new Map<string, SentState>();
+      const departing = [...leaving.values()].flatMap((st) => (st.contactId !== undefined ? [st.contactId] : []));
+      if (departing.length > 0) await ctx.beside?.settle({ contacts: departing });
       // Fitted to the CRM's fields before reconciling: what is compared and kept is what is actually sent.
       const mapped = [...desired.values()];
       const fits = mapped.length > 0 ? await deps.crm.fitContacts(mapped.map((d) => d.contact), mapping.policies) : [];
@@ -64,7 +67,6 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         for (const w of fit.warnings) addWarning(warnings, w.field, w.rule);
         contacts.push({ contact: fit.contact, warnings });
       });
-      const departing = [...leaving.values()].flatMap((st) => (st.contactId !== undefined ? [st.contactId] : []));
       const written = await writeContacts(deps, mapping, ctx.unit, contacts, result, {
         resend: ctx.resend, ...(ctx.beside ? { beside: ctx.beside, touches: { keys: withheld.map((w) => w.key), contacts: departing } } : {}),
       });
@@ -75,6 +77,11 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         written.sent.set(key, p === undefined ? rest : { ...rest, privacy: p });
       }
       await depart(deps, mapping, leaving, withheld, result, written);
+      // A page that takes contacts out of the sync lets the next one begin once those are written too.
+      if (departing.length > 0) {
+        const contactIds = [...written.sent.values()].flatMap((st) => (st.contactId !== undefined ? [st.contactId] : []));
+        ctx.beside?.written({ keys: [...desired.keys(), ...withheld.map((w) => w.key)], contacts: [...contactIds, ...departing] });
+      }
       return { ...written, cleared: [...skippedIds, ...written.cleared] };
     },
   };

@@ -41,9 +41,12 @@ async function prepareSource(deps: PipelineDeps, run: { runId: string; mode: Run
   if (!lease.ok) {
     return `source "${sourceId}" is being synced by run ${lease.holder}; this run left it alone (run again when that one has finished, or see \`patron-bridge report ${lease.holder}\`)`;
   }
-  // Every stream's checks side by side (they read the CRM's field lists and setup): the first refusal, in stream order.
-  const refused = (await Promise.all(binding.streams.map((s) => s.writer.preflight(deps)))).find((r) => r !== null);
-  if (refused !== undefined) return refused;
+  // Every stream's checks side by side (they read the CRM's field lists and setup), taken in stream order as
+  // one after another would: the first refusal, or the first error (a transient one retries the run job).
+  for (const checked of await Promise.allSettled(binding.streams.map((s) => s.writer.preflight(deps)))) {
+    if (checked.status === 'rejected') throw checked.reason;
+    if (checked.value !== null) return checked.value;
+  }
   await startStream(deps, run, sourceId, first.name);
   return null;
 }

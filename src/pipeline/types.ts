@@ -135,6 +135,8 @@ export interface PipelineDeps {
    * one that waits for its turn, put back after a crash behind the pages that wait for it.
    */
   pageQueued?(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<boolean>;
+  /** The request of a page job already enqueued (whatever its state), or null: a page read again stops where it begins. */
+  enqueuedRequest?(job: Pick<PageJobData, 'runId' | 'sourceId' | 'stream' | 'pageNo'>): Promise<PageRequest | null>;
   /** Told what became of each record a page counts (see tally.ts): dry runs list them; real runs leave it out. */
   onRecord?(recordId: string, action: RecordAction): void;
 }

@@ -106,7 +106,8 @@ export function createMemoryState(
     },
     async turnState(runId, unit, pageNo) {
       if (pages.get(pageKey(runId, unit))?.has(pageNo)) return 'go';
-      return done.get(runId)?.has(unit) || !runs.has(runId) ? 'ended' : 'wait';
+      // Memory cannot lose a run (see runKept): only a finished stream ends the wait.
+      return done.get(runId)?.has(unit) ? 'ended' : 'wait';
     },
     async markWritten(runId, unit, pageNo, touch) {
       written.set(writtenKey(runId, unit, pageNo), { keys: [...touch.keys], contacts: [...touch.contacts] });
@@ -114,7 +115,7 @@ export function createMemoryState(
     async writeTurn(runId, unit, pageNo) {
       const committed = pages.get(pageKey(runId, unit));
       if (committed?.has(pageNo - 1)) return 'go';
-      if (done.get(runId)?.has(unit) || !runs.has(runId)) return 'ended';
+      if (done.get(runId)?.has(unit)) return 'ended';
       const touch = written.get(writtenKey(runId, unit, pageNo - 1));
       return touch && (pageNo === 2 || committed?.has(pageNo - 2)) ? touch : 'wait';
     },

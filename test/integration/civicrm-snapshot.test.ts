@@ -79,4 +79,13 @@ describe('the CRM snapshot of a page', () => {
       code: 'CRM_FORBIDDEN', message: expect.stringContaining('match.dedupe_rule needs an API user with "administer CiviCRM"'),
     });
   });
+
+  it('a placeholder e-mail many contacts share does not crowd out a new patron\'s candidate', async () => {
+    // 60 contacts share the library's placeholder e-mail; one of them carries patron 20's key (the state knows none: a first sync)
+    const shared = civi.addContacts(Array.from({ length: 60 }, (_, i) => ({ contact_type: 'Individual', first_name: `P${i}`, last_name: 'Placeholder', 'email_primary.email': 'noemail@library.example', ...(i === 0 ? { external_identifier: 'koha:20' } : {}) })));
+    const [lin] = civi.addContacts([{ contact_type: 'Individual', first_name: 'Lin', last_name: 'Ostrom', 'email_primary.email': 'lin@example.org' }]);
+    const snap = await sinkAs(civi.keys.sync).readContacts(request([patron(20, 'P0', 'Placeholder', 'noemail@library.example'), patron(21, 'Lin', 'Ostrom', 'lin@example.org')]));
+    expect(snap.byKey.get('koha:20')).toMatchObject({ kind: 'found', contact: { id: shared[0] } });
+    expect(snap.candidates.map((c) => c.id)).toContain(lin);
+  });
 });

@@ -306,6 +306,55 @@ describe('page handler', () => {
     });
   });
 
+  it('a page read again stops where the next page, already enqueued, begins (records that changed since the run started left the window)', async () => {
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+    await state.acquireLease('koha', 'r1', 60_000);
+    // The first attempt of page 1 read 1, 2 and enqueued page 2 after 2; patron 2 changed since: read again, page 1 reaches 3.
+    const page2 = { ...request, after: { updatedAt: T1, id: '2' } };
+    const connector = connectorOf([{ records: [rec(1, T1), rec(3, T2)], rejected: [], last: { updatedAt: T2, id: '3' }, hasMore: true }]);
+    const d: PipelineDeps = { ...deps(connector), enqueuedRequest: async (j) => (j.pageNo === 2 ? page2 : null) };
+    const { result, next } = await processPage(d, win('r1'));
+    expect(crm.calls.map((ops) => ops.map((o) => o.externalId))).toEqual([['koha:1']]); // koha:3 is page 2's
+    expect(result).toMatchObject({ created: 1 });
+    expect(next).toEqual(page2);
+    expect(await state.getCursor('koha')).toEqual({ updatedAt: T1, lastId: '2' });
+  });
+
+  it('a page of a stream that has ended does not take the source\'s lease again (the next run would be refused)', async () => {
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+    await state.finishSource('r1', 'koha', { status: 'failed', error: 'page 1: boom', at: T2 });
+    const connector = connectorOf([{ records: [rec(3, T2)], rejected: [], last: { updatedAt: T2, id: '3' }, hasMore: false }]);
+    const { result } = await processPage(deps(connector), win('r1', 2));
+    expect(result.read).toBe(0);
+    expect(connector.reads).toEqual([]);
+    expect(await state.leaseHolder('koha')).toBeNull();
+  });
+
+  it('a page writing beside one that fails for good stops renewing the lease once its stream has ended', async () => {
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+    const connector = connectorOf([{ records: [rec(3, T2)], rejected: [], last: { updatedAt: T2, id: '3' }, hasMore: false }]);
+    let release!: () => void;
+    crm.memberships = new Promise<void>((r) => (release = r));
+    // Page 1 has its contacts in the CRM: page 2 writes beside it. Leases of 3 s: the heartbeat renews every second.
+    await state.markWritten('r1', 'koha', 1, { keys: ['koha:1'], contacts: [101] });
+    const d: PipelineDeps = { ...deps(connector), policy: { leaseTtlMs: 3_000, parkAfterRuns: 3 } };
+    const writing = processPage(d, win('r1', 2));
+    try {
+      for (let i = 0; i < 100 && crm.calls.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(crm.calls).toHaveLength(1);
+      // meanwhile page 1 failed for good: the stream ends and the lease is given back
+      await state.finishSource('r1', 'koha', { status: 'failed', error: 'page 1: boom', at: T2 });
+      expect(await state.leaseHolder('koha')).toBeNull();
+      await new Promise((r) => setTimeout(r, 1_300));
+      expect(await state.leaseHolder('koha')).toBeNull();
+    } finally {
+      release();
+    }
+    expect((await writing).result.read).toBe(0); // dropped: its turn to commit never comes
+    expect(await state.getCommittedPage('r1', 'koha', 2)).toBeNull();
+    expect(await state.leaseHolder('koha')).toBeNull();
+  });
+
   it('a page waiting for its turn gives its slot up at once when the page before waits in the queue (after a crash), and writes nothing', async () => {
     await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
     const connector = connectorOf([{ records: [rec(3, T2, 'Name3')], rejected: [], last: { updatedAt: T2, id: '3' }, hasMore: false }]);
@@ -447,6 +496,16 @@ describe('page handler', () => {
       await processPage(d, win('r2'));
       expect(await state.getCursor('koha')).toEqual({ updatedAt: T2, lastId: '4' });
     });
+  });
+
+  it('checks the streams side by side, but gives the first refusal in stream order, not a later stream\'s error', async () => {
+    crm.missing = ['last_name'];
+    const base = deps(connectorOf([fullPage]));
+    const binding = base.sources.get('koha')!;
+    const failing = { ...binding.streams[0]!, name: 'other', writer: { ...binding.streams[0]!.writer, preflight: async () => { throw new BridgeError('NETWORK', 'network error (ECONNRESET)', { transient: true }); } } };
+    const d: PipelineDeps = { ...base, sources: new Map([['koha', { ...binding, streams: [binding.streams[0]!, failing] }]]) };
+    await startRun(d, { runId: 'r1', mode: 'incremental', sourceIds: ['koha'] });
+    expect((await state.getRun('r1'))?.sources[0]?.error).toMatch(/"last_name".*crm bootstrap/);
   });
 
   describe('the CRM lacks a mapped field', () => {
