@@ -9,7 +9,7 @@ import { nullLogger } from '../../src/core/logger.js';
 import type { ContactWriteResult, CrmLookup, CrmOperation, CrmSnapshot, DesiredContact, Page, PageRequest, SourceRecord, Value } from '../../src/core/types.js';
 import type { CompiledMapping, TransformResult } from '../../src/mapping/types.js';
 import { createPatronWriter, NotYourTurnError, processPage, resumeRun, startRun, type PageJobData, type PipelineDeps, type WindowPageJob } from '../../src/pipeline/index.js';
-import { createMemoryState } from '../../src/state/index.js';
+import { createMemoryState, emptyPageResult } from '../../src/state/index.js';
 
 const rec = (id: number, updatedAt: string, name = `Name${id}`): SourceRecord => ({
   sourceId: 'koha', kind: 'patron', id: String(id), updatedAt, anonymised: false, data: { patron_id: id, surname: name },
@@ -275,6 +275,32 @@ describe('page handler', () => {
       // the state kept is the second page's (it committed last)
       expect((await state.getSent('koha', ['koha:1'])).get('koha:1')?.fields).toMatchObject({ last_name: { w: 'Renamed' } });
       expect(crm.contacts.get('koha:1')!.values.last_name).toBe('Renamed');
+    });
+
+    it('a page that takes a contact out of the sync lets the next page begin only once that is written too', async () => {
+      await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+      await state.acquireLease('koha', 'r0', 60_000);
+      // patron 1 was written before (contact 101); the library has anonymised it since (on_anonymised: erase)
+      await state.commitPage({
+        runId: 'r0', sourceId: 'koha', unit: 'koha', stream: 'patrons', pageNo: 1, result: emptyPageResult(), cursor: null, next: null, retryNext: false,
+        sent: new Map([['koha:1', { contactId: 101, fields: {}, groups: [], at: T1 }]]), failed: [], cleared: [], parkAfterRuns: 3, conflicts: [], applied: [], at: T1,
+      });
+      await state.releaseLease('koha', 'r0');
+      crm.contacts.set('koha:1', { id: 101, values: { last_name: 'Name1' }, groups: [] });
+      const withholding: CompiledMapping = { ...mapping, transform: (r) => (r.anonymised ? { kind: 'skip', reason: 'anonymised', withheld: 'anonymised' } : mapping.transform(r)) };
+      const connector = connectorOf([{ records: [{ ...rec(1, T1), anonymised: true }, rec(2, T1)], rejected: [], last: { updatedAt: T1, id: '2' }, hasMore: true }]);
+      let release!: () => void;
+      crm.memberships = new Promise<void>((r) => (release = r));
+      const first = processPage(deps(connector, withholding), win('r1'));
+      await until(() => crm.calls.length > 0);
+      // patron 2's contact is saved, contact 101 not yet erased: the next page may not begin
+      expect(crm.calls.map((ops) => ops.map((o) => o.externalId))).toEqual([['koha:2']]);
+      expect(await state.writeTurn('r1', 'koha', 2)).toBe('wait');
+      crm.memberships = null;
+      release();
+      await first;
+      expect(crm.calls.map((ops) => ops.map((o) => `${o.externalId} ${o.contactId ?? ''}`))).toEqual([['koha:2 '], ['koha:1 101']]);
+      expect(await state.writeTurn('r1', 'koha', 2)).toBe('go');
     });
 
     it('a page that would write a contact the page before still writes waits for it to commit, then decides again', async () => {
