@@ -66,7 +66,7 @@ export async function processPage(deps: PipelineDeps, job: PageJobData): Promise
   }, Math.max(1000, Math.floor(deps.policy.leaseTtlMs / 3)));
   try {
     const read = job.phase === 'window' ? await windowPage(deps, stream, job.sourceId, job.runId, job.request) : await retryPage(deps, stream, job);
-    const done = stream.overlap !== undefined && job.phase === 'window' ? await stopAtNext(deps, job, read) : read;
+    const done = stream.overlap !== undefined && !stream.stream.next && job.phase === 'window' ? await stopAtNext(deps, job, read) : read;
     // Read ahead: the next page is read (Koha) while this one is written (CRM).
     const readAhead = stream.overlap !== undefined && job.phase === 'window' && done.next !== null;
     if (readAhead) await deps.enqueuePage(nextWindowJob(job, done.next!));
@@ -140,7 +140,9 @@ async function retryCandidates(deps: PipelineDeps, sourceId: string, stream: str
 /**
  * A page read again (its job retried, or resumed) ends where the next page, already enqueued, begins:
  * records that changed since the run started have left the window, so the same request now reaches
- * into the next page's records, which that page may be writing beside this one.
+ * into the next page's records, which that page may be writing beside this one. For streams read in
+ * keyset order of (updatedAt, id) over the whole window (patrons): a stream with pages of its own
+ * (`next`: loans in parts, engagement in due order) keeps its page as read.
  */
 async function stopAtNext(deps: PipelineDeps, job: PageJobData, page: ReadPage): Promise<ReadPage> {
   if (page.next === null || !deps.enqueuedRequest) return page;

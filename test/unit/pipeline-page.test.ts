@@ -346,6 +346,17 @@ describe('page handler', () => {
     expect(await state.getCursor('koha')).toEqual({ updatedAt: T1, lastId: '2' });
   });
 
+  it('a stream with pages of its own (loans in parts, engagement in due order) keeps a page read again as read', async () => {
+    await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
+    const connector = connectorOf([{ records: [rec(1, T1), rec(3, T2)], rejected: [], last: { updatedAt: T2, id: '3' }, hasMore: true }]);
+    const base = deps(connector);
+    const binding = base.sources.get('koha')!;
+    const own = { ...binding.streams[0]!, overlap: 'commit' as const, stream: { ...binding.streams[0]!.stream, next: (r: PageRequest, p: Page) => (p.hasMore && p.last ? { ...r, after: p.last } : null) } };
+    const d: PipelineDeps = { ...base, sources: new Map([['koha', { ...binding, streams: [own] }]]), enqueuedRequest: async (j) => (j.pageNo === 2 ? { ...request, after: { updatedAt: T1, id: '2' } } : null) };
+    await processPage(d, win('r1'));
+    expect(crm.calls.map((ops) => ops.map((o) => o.externalId))).toEqual([['koha:1', 'koha:3']]);
+  });
+
   it('a page of a stream that has ended does not take the source\'s lease again (the next run would be refused)', async () => {
     await state.createRun({ runId: 'r1', mode: 'incremental', units: ['koha'], startedAt: T1 });
     await state.finishSource('r1', 'koha', { status: 'failed', error: 'page 1: boom', at: T2 });
