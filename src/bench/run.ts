@@ -49,10 +49,12 @@ const WORKER_LOG = process.env.BENCH_WORKER_LOG;
 const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=160';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
+/** The value after `--name`, or undefined. */
+const optText = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
+  return i >= 0 ? args[i + 1] : undefined;
 };
+const opt = (name: string, dflt: number) => Number(optText(name) ?? dflt);
 const PATRONS = opt('patrons', 2000);
 const SCALE = opt('scale', 0.2);
 const BASELINE_PATRONS = opt('baseline-patrons', 150);
@@ -64,19 +66,10 @@ const ONLY_MID = args.includes('--only-mid');
 /** --full-only: patron-bridge's full load alone, at the pools of --pools (default 1,4); prints, writes no JSON (for profiling). */
 const FULL_ONLY = args.includes('--full-only');
 const MID = ONLY_MID || args.includes('--mid');
-const OUT = (() => {
-  const i = args.indexOf('--out');
-  return i >= 0 ? args[i + 1]! : path.join(projectRoot(), 'docs', 'bench-latest.json');
-})();
+const OUT = optText('out') ?? path.join(projectRoot(), 'docs', 'bench-latest.json');
 const SEED = 21;
-const TIMELINE_DIR = (() => {
-  const i = args.indexOf('--timeline');
-  return i >= 0 ? args[i + 1]! : undefined;
-})();
-const POOLS = (() => {
-  const i = args.indexOf('--pools');
-  return i >= 0 ? args[i + 1]!.split(',').map(Number) : [1, 4];
-})();
+const TIMELINE_DIR = optText('timeline');
+const POOLS = (optText('pools') ?? '1,4').split(',').map(Number);
 
 interface Sandbox {
   child: ChildProcess;

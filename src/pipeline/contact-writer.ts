@@ -22,12 +22,10 @@ export async function writeContacts(
   result: PageResult,
   opts: {
     resend: boolean;
-    /**
-     * Beside the page before (patron pages); `touches`: what else this page writes after these contacts
-     * (departing patrons); with any, the caller marks the page written once those are done too.
-     */
+    /** Beside the page before (patron pages): what both would write is decided once it has committed. */
     beside?: Beside;
-    touches?: { keys: readonly string[]; contacts: readonly number[] };
+    /** Told once the contacts are in the CRM (their memberships may still be under way), with those written. */
+    onSaved?: (contactIds: number[]) => void;
   },
 ): Promise<WriteOutcome> {
   const out: WriteOutcome = { sent: new Map(), cleared: [], held: [], conflicts: [], applied: [] };
@@ -53,16 +51,11 @@ export async function writeContacts(
   // An existing contact the page before writes too (two patrons linked to one contact): decided again once
   // that page has committed. A look-alike it created carries its patron's key, which the snapshot shows.
   const writesTo = (d: typeof decided) => d.writes.flatMap((p) => (p.op.contactId !== undefined ? [p.op.contactId] : []));
-  const departing = opts.touches?.contacts ?? [];
   if (opts.beside && (await opts.beside.settle({ contacts: writesTo(decided) }))) decided = await decide();
   const { open, plans, writes } = decided;
-  // The next patron page may begin once these contacts are in the CRM (this page's memberships and commit
-  // may still be under way); with contacts to take out of the sync, once those are written too (the caller).
-  const touched = (ids: readonly number[]) => {
-    if (departing.length === 0) opts.beside?.written({ keys: [...keys, ...(opts.touches?.keys ?? [])], contacts: [...ids, ...writesTo(decided)] });
-  };
-  if (writes.length === 0) touched([]);
-  const results = writes.length > 0 ? await deps.crm.applyContacts(writes.map((p) => p.op), { onSaved: touched }) : [];
+  const saved = (ids: readonly number[]) => opts.onSaved?.([...ids, ...writesTo(decided)]);
+  if (writes.length === 0) saved([]);
+  const results = writes.length > 0 ? await deps.crm.applyContacts(writes.map((p) => p.op), { onSaved: saved }) : [];
   const resultOf = new Map(writes.map((p, i) => [p.contact.externalId, results[i]!]));
   const warningsOf = new Map(contacts.map((c) => [c.contact.externalId, c.warnings]));
   const at = deps.clock().toISOString();

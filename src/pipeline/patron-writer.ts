@@ -48,7 +48,8 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         } else result.rejections.push({ recordId: record.id, code: t.code, reason: t.reason });
       }
       // Beside the page before: a patron it holds too (changed during the run) waits for it to commit.
-      await ctx.beside?.settle({ keys: [...desired.keys(), ...withheld.map((w) => w.key)] });
+      const pageKeys = [...desired.keys(), ...withheld.map((w) => w.key)];
+      await ctx.beside?.settle({ keys: pageKeys });
       // The contacts of withheld patrons leave the sync after the others are written (depart); one the page
       // before still writes (linked to another patron too) waits for its commit.
       const leaving = withheld.length ? await deps.state.getSent(ctx.unit, withheld.map((w) => w.key)) : new Map<string, SentState>();
@@ -67,8 +68,11 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         for (const w of fit.warnings) addWarning(warnings, w.field, w.rule);
         contacts.push({ contact: fit.contact, warnings });
       });
+      // The next patron page may begin once this page's contacts are in the CRM (memberships and commit may
+      // still be under way); a page that takes contacts out of the sync, once those are written too.
+      const markWritten = (contactIds: readonly number[]) => ctx.beside?.written({ keys: pageKeys, contacts: contactIds });
       const written = await writeContacts(deps, mapping, ctx.unit, contacts, result, {
-        resend: ctx.resend, ...(ctx.beside ? { beside: ctx.beside, touches: { keys: withheld.map((w) => w.key), contacts: departing } } : {}),
+        resend: ctx.resend, ...(ctx.beside ? { beside: ctx.beside } : {}), ...(departing.length === 0 ? { onSaved: markWritten } : {}),
       });
       // The patron's privacy preference rules their loans (see loan-writer.ts); a patron written again is no longer withheld.
       for (const [key, state] of written.sent) {
@@ -77,11 +81,7 @@ export function createPatronWriter(mapping: CompiledMapping): StreamWriter {
         written.sent.set(key, p === undefined ? rest : { ...rest, privacy: p });
       }
       await depart(deps, mapping, leaving, withheld, result, written);
-      // A page that takes contacts out of the sync lets the next one begin once those are written too.
-      if (departing.length > 0) {
-        const contactIds = [...written.sent.values()].flatMap((st) => (st.contactId !== undefined ? [st.contactId] : []));
-        ctx.beside?.written({ keys: [...desired.keys(), ...withheld.map((w) => w.key)], contacts: [...contactIds, ...departing] });
-      }
+      if (departing.length > 0) markWritten([...[...written.sent.values()].flatMap((st) => (st.contactId !== undefined ? [st.contactId] : [])), ...departing]);
       return { ...written, cleared: [...skippedIds, ...written.cleared] };
     },
   };

@@ -30,6 +30,9 @@ export function createMemoryState(
   const pageKey = (r: string, s: string) => `${r}\u0000${s}`;
   const written = new Map<string, PageTouch>();
   const writtenKey = (r: string, s: string, n: number) => `${r}\u0000${s}\u0000${n}`;
+  // Memory cannot lose a run (see runKept): only a finished stream ends the wait.
+  const turnOf = (runId: string, unit: string, pageNo: number): 'go' | 'ended' | 'wait' =>
+    pages.get(pageKey(runId, unit))?.has(pageNo) ? 'go' : done.get(runId)?.has(unit) ? 'ended' : 'wait';
   const holderOf = (s: string) => {
     const l = leases.get(s);
     return l && l.until > now() ? l.holder : null;
@@ -104,20 +107,15 @@ export function createMemoryState(
     async getCommittedPage(runId, sourceId, pageNo) {
       return pages.get(pageKey(runId, sourceId))?.get(pageNo) ?? null;
     },
-    async turnState(runId, unit, pageNo) {
-      if (pages.get(pageKey(runId, unit))?.has(pageNo)) return 'go';
-      // Memory cannot lose a run (see runKept): only a finished stream ends the wait.
-      return done.get(runId)?.has(unit) ? 'ended' : 'wait';
-    },
+    turnState: async (runId, unit, pageNo) => turnOf(runId, unit, pageNo),
     async markWritten(runId, unit, pageNo, touch) {
       written.set(writtenKey(runId, unit, pageNo), { keys: [...touch.keys], contacts: [...touch.contacts] });
     },
     async writeTurn(runId, unit, pageNo) {
-      const committed = pages.get(pageKey(runId, unit));
-      if (committed?.has(pageNo - 1)) return 'go';
-      if (done.get(runId)?.has(unit)) return 'ended';
+      const turn = turnOf(runId, unit, pageNo - 1);
+      if (turn !== 'wait') return turn;
       const touch = written.get(writtenKey(runId, unit, pageNo - 1));
-      return touch && (pageNo === 2 || committed?.has(pageNo - 2)) ? touch : 'wait';
+      return touch && (pageNo === 2 || turnOf(runId, unit, pageNo - 2) === 'go') ? touch : 'wait';
     },
     async lastCommittedPage(runId, sourceId) {
       const p = pages.get(pageKey(runId, sourceId));
